@@ -1,0 +1,108 @@
+# UX/RT build. `make` builds the kernel and the boot images; `make run`
+# boots the system; `make check` runs every test and ends with
+# "N passed, N failed"; `make bench` runs the benchmarks; `make gdb` boots
+# with QEMU's gdb stub waiting for a debugger.
+
+BUILD   ?= build
+CC      := gcc
+OBJCOPY := objcopy
+QEMU    := qemu-system-x86_64
+TIMEOUT ?= 120
+Q       := $(if $(V),,@)
+
+ARCH_INC := -Iinclude -Ikernel/include -Ikernel/arch/x86_64/include -Ilib
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-unused-parameter
+KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
+            -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+            -fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+            -fno-asynchronous-unwind-tables -fcf-protection=none \
+            $(WARN) $(ARCH_INC)
+UCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
+            -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
+            -fno-asynchronous-unwind-tables -fcf-protection=none \
+            $(WARN) -Iinclude -Iuser/lib -Ilib
+HCFLAGS  := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+            -fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -Ilib
+
+KERNEL_SRC := $(wildcard kernel/src/*.c kernel/arch/x86_64/*.c \
+                kernel/arch/x86_64/*.S) lib/fmt/fmt.c lib/string/string.c \
+                lib/elf/elf64.c
+KERNEL_OBJ := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRC))
+ULIB_SRC   := $(wildcard user/lib/*.c user/lib/*.S) lib/fmt/fmt.c \
+              lib/string/string.c
+ULIB_OBJ   := $(patsubst %,$(BUILD)/u/%.o,$(ULIB_SRC))
+KTEST_SRC  := $(wildcard user/ktest/*.c)
+KTEST_OBJ  := $(patsubst %,$(BUILD)/u/%.o,$(KTEST_SRC))
+
+QEMU_FLAGS := -M q35 -cpu max -m 512M -smp 1 -nographic -no-reboot \
+              -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+.PHONY: all run check gdb bench deps clean host-test ktest
+all: $(BUILD)/kernel32.elf $(BUILD)/ktest.elf
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -c $< -o $@
+$(BUILD)/u/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UCFLAGS) -MMD -c $< -o $@
+$(BUILD)/u/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UCFLAGS) -MMD -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJ) kernel/arch/x86_64/linker.ld
+	$(CC) $(KCFLAGS) -static -no-pie -Wl,--no-warn-rwx-segments \
+	    -Wl,-z,max-page-size=0x1000 -T kernel/arch/x86_64/linker.ld \
+	    -o $@ $(KERNEL_OBJ)
+# QEMU's Multiboot loader takes 32-bit ELF only.
+$(BUILD)/kernel32.elf: $(BUILD)/kernel.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+$(BUILD)/ktest.elf: $(KTEST_OBJ) $(ULIB_OBJ) user/lib/user.ld
+	$(CC) $(UCFLAGS) -static -no-pie -Wl,-z,max-page-size=0x1000 \
+	    -T user/lib/user.ld -o $@ $(KTEST_OBJ) $(ULIB_OBJ)
+
+run: deps all
+	$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/kernel32.elf \
+	    -initrd $(BUILD)/ktest.elf
+
+gdb: deps all
+	@echo "gdb: target remote :1234; symbols: $(BUILD)/kernel.elf"
+	$(QEMU) $(QEMU_FLAGS) -s -S -kernel $(BUILD)/kernel32.elf \
+	    -initrd $(BUILD)/ktest.elf
+
+# --- tests ---------------------------------------------------------------
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+
+$(BUILD)/host/test_fmt: tests/host/test_fmt.c lib/fmt/fmt.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $^
+$(BUILD)/host/test_elf: tests/host/test_elf.c lib/elf/elf64.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $^
+$(BUILD)/host/test_cdt: tests/host/test_cdt.c kernel/src/cspace.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -DHOST_TEST -Ikernel/include \
+	    -Itests/host/stub -Ikernel/arch/x86_64/include -o $@ $^
+
+host-test: $(HOST_TESTS)
+ktest: $(BUILD)/kernel32.elf $(BUILD)/ktest.elf
+
+check: deps
+	@$(MAKE) --no-print-directory all $(HOST_TESTS)
+	@tools/check.sh $(BUILD) $(HOST_TESTS)
+
+bench: deps all
+	@tools/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,72 @@
+/*
+ * invocation.h - invocation labels: operations on kernel objects.
+ *
+ * An invocation is a Call on a capability to a kernel object (anything but
+ * an endpoint). The label of the message info selects the operation;
+ * arguments travel in message registers (MR) and extra capabilities (XC);
+ * results come back in message registers. See docs/kernel-interface.md.
+ */
+#ifndef UXRT_INVOCATION_H
+#define UXRT_INVOCATION_H
+
+enum ux_invocation {
+	/* Untyped: MR0 type, MR1 size bits, MR2 node index, MR3 node depth,
+	 * MR4 node offset, MR5 count; XC0 destination CSpace root. */
+	UX_UNTYPED_RETYPE = 1,
+
+	/* CNode (the invoked CNode is the destination root):
+	 * MR0 dest index, MR1 dest depth, XC0 source root, MR2 source index,
+	 * MR3 source depth, MR4 rights mask, MR5 badge or guard (Mint). */
+	UX_CNODE_COPY = 10,
+	UX_CNODE_MINT = 11,
+	UX_CNODE_MOVE = 12,
+	UX_CNODE_MUTATE = 13, /* move, MR4 badge or guard */
+	UX_CNODE_DELETE = 14, /* MR0 index, MR1 depth */
+	UX_CNODE_REVOKE = 15, /* MR0 index, MR1 depth */
+
+	/* TCB. Configure: MR0 fault endpoint address (0 = none), MR1 CSpace
+	 * guard data (guard bits | guard << 8), MR2 IPC buffer address;
+	 * XC0 CSpace root, XC1 VSpace root, XC2 IPC buffer frame. */
+	UX_TCB_CONFIGURE = 20,
+	UX_TCB_SET_PRIORITY = 21,   /* MR0 priority; XC0 authority TCB */
+	UX_TCB_SET_MCP = 22,        /* MR0 max controlled priority; XC0 auth */
+	UX_TCB_READ_REGISTERS = 23, /* out: MR0.. registers (enum ux_reg) */
+	UX_TCB_WRITE_REGISTERS = 24, /* MR0 resume?, MR1.. registers */
+	UX_TCB_RESUME = 25,
+	UX_TCB_SUSPEND = 26,
+	UX_TCB_BIND_NOTIFICATION = 27, /* XC0 notification */
+	UX_TCB_UNBIND_NOTIFICATION = 28,
+
+	/* Frames (4 KiB and 2 MiB): Map MR0 vaddr, MR1 rights, MR2 attrs,
+	 * XC0 PML4. GetAddress: out MR0 physical address, MR1 the virtual
+	 * address this capability maps it at (0: not mapped). */
+	UX_FRAME_MAP = 30,
+	UX_FRAME_UNMAP = 31,
+	UX_FRAME_GET_ADDRESS = 32,
+
+	/* Page tables, directories, PDPTs: Map MR0 vaddr, XC0 PML4. */
+	UX_TABLE_MAP = 40,
+	UX_TABLE_UNMAP = 41,
+
+	/* IRQ control: MR0 IRQ (GSI), MR1 flags (bit0 level, bit1 low),
+	 * MR2 dest index, MR3 dest depth; XC0 dest root. */
+	UX_IRQ_CONTROL_GET = 50,
+	UX_IRQ_SET_NOTIFICATION = 51, /* XC0 notification */
+	UX_IRQ_ACK = 52,
+	UX_IRQ_CLEAR = 53,
+
+	/* I/O ports. Issue: MR0 first, MR1 last, MR2 dest index, MR3 dest
+	 * depth; XC0 dest root. In: MR0 port -> MR0 value. Out: MR0 port,
+	 * MR1 value. */
+	UX_IOPORT_ISSUE = 60,
+	UX_IOPORT_IN8 = 61,
+	UX_IOPORT_IN16 = 62,
+	UX_IOPORT_IN32 = 63,
+	UX_IOPORT_OUT8 = 64,
+	UX_IOPORT_OUT16 = 65,
+	UX_IOPORT_OUT32 = 66,
+};
+
+#define UX_PRIO_MAX 255
+
+#endif

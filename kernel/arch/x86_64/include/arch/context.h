@@ -1,0 +1,42 @@
+/*
+ * context.h - the user register frame saved in every TCB.
+ *
+ * Its layout is the push order of entry.S: general registers (pushed by the
+ * entry stub), vector and error code, then the hardware interrupt frame.
+ * The TSS's rsp0 and the syscall entry point the stack just past `ss` of
+ * the current thread, so the CPU and the stub save the user state straight
+ * into the TCB (as seL4 does) and no copy is needed.
+ */
+#ifndef ARCH_CONTEXT_H
+#define ARCH_CONTEXT_H
+
+#include <stdint.h>
+
+struct arch_context {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+	uint64_t fs_base, gs_base; /* not pushed; switched by the kernel */
+};
+
+#define CTX_FRAME_END 176 /* offset just past ss: where rsp0 points */
+_Static_assert(__builtin_offsetof(struct arch_context, fs_base) ==
+		       CTX_FRAME_END, "frame layout");
+
+#define USER_CS 0x23
+#define USER_SS 0x1b
+#define KERNEL_CS 0x08
+#define KERNEL_SS 0x10
+
+/* Message registers 0..3 as they sit in the frame. */
+#define CTX_MR0 rdx
+#define CTX_MR1 r8
+#define CTX_MR2 r9
+#define CTX_MR3 r10
+
+uint64_t *ctx_reg(struct arch_context *c, unsigned reg);
+int ctx_set_reg(struct arch_context *c, unsigned reg, uint64_t v);
+void ctx_init_user(struct arch_context *c);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * thread.h - threads: scheduling, IPC, notifications, faults.
+ */
+#ifndef THREAD_H
+#define THREAD_H
+
+#include <object.h>
+#include <uxrt/ipcbuf.h>
+#include <uxrt/syscall.h>
+#include <uxrt/fault.h>
+#include <arch/cpu.h>
+
+/* sched.c */
+void sched_enqueue(struct cpu *c, struct tcb *t, bool head);
+void sched_dequeue(struct cpu *c, struct tcb *t);
+int sched_highest(struct cpu *c);
+void sched_wake(struct tcb *t);
+void sched_timer_tick(void);
+noreturn void kernel_exit(void);
+void thread_stop(struct tcb *t); /* make inactive, leave any queue */
+void thread_report(struct tcb *t, const char *why);
+
+/* Results written into a thread's frame. */
+static inline void
+thread_set_result(struct tcb *t, err_t e, uint64_t info)
+{
+	t->ctx.rax = (uint64_t)e;
+	t->ctx.rsi = info;
+}
+
+/* Message registers of a thread: 0..3 in its frame, the rest in its IPC
+ * buffer (buf may be NULL: those words are then unavailable). */
+struct ux_ipc_buffer *thread_ipcbuf(struct tcb *t);
+uint64_t mr_get(struct tcb *t, struct ux_ipc_buffer *buf, unsigned i);
+void mr_set(struct tcb *t, struct ux_ipc_buffer *buf, unsigned i,
+	    uint64_t v);
+
+/* ipc.c */
+err_t ipc_send(struct tcb *t, struct cap *ep, uint64_t info, bool blocking,
+	       bool call);
+err_t ipc_recv(struct tcb *t, struct cap *ep, struct reply *reply,
+	       bool blocking);
+err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info);
+err_t ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv);
+void ipc_cancel(struct tcb *t);
+
+/* notification.c */
+void ntfn_signal(struct notification *n, uint64_t badge);
+err_t ntfn_wait(struct tcb *t, struct notification *n, bool blocking);
+bool ntfn_take_bound(struct tcb *t);
+void ntfn_unbind(struct notification *n);
+
+/* fault.c */
+void fault_raise(struct tcb *t, unsigned type, uint64_t w0, uint64_t w1);
+unsigned fault_message(struct tcb *t, struct tcb *to,
+		       struct ux_ipc_buffer *tobuf);
+void fault_reply(struct tcb *t, struct tcb *from,
+		 struct ux_ipc_buffer *frombuf, unsigned len);
+
+/* fastpath.c: return only when the fastpath does not apply. */
+void fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info);
+void fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info);
+noreturn void syscall_c(uint64_t cptr, uint64_t info, int64_t sysno);
+
+/* tcb.c */
+void tcb_init(struct tcb *t);
+bool tcb_runnable_config(struct tcb *t);
+
+#endif
+
+/* Internal outcomes beyond enum ux_error (never seen by user space). */
+#define ERR_BLOCKED ((err_t)100)      /* thread blocked; result comes later */
+#define ERR_FAULT_RAISED ((err_t)101) /* thread now waits on a page fault */
+
+#define SEND_GRANT_REPLY 4
+
+/* Thread queues (endpoint and notification waiters). */
+void tq_append(struct tcb **head, struct tcb **tail, struct tcb *t);
+void tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
+
+/* vspace (arch): copy between address spaces; bytes copied. */
+uint64_t vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src,
+		     uint64_t sva, uint64_t n);
+/* Is [va, va+len) mapped for a user access? *bad = first failing page. */
+bool vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
+		  uint64_t *bad, uint64_t *errcode);

@@ -1,0 +1,403 @@
+/*
+ * ipc.c - synchronous IPC through endpoints, reply objects, capability
+ * transfer and long (arbitrary-length) messages. This is the slow path;
+ * fastpath.c short-cuts the common Call/ReplyRecv.
+ *
+ * A message is: a message-info word, up to 64 message registers (4 in CPU
+ * registers, the rest in the IPC buffer), up to 3 capabilities, and
+ * optionally a long message: the kernel copies send_buf/send_len of the
+ * sender straight into recv_buf/recv_len of the receiver, page by page
+ * through the physmap, walking both page tables. Both buffers are checked
+ * when their owner makes the system call: a page that is not mapped raises
+ * a page fault for that thread (then the call restarts), so demand paging
+ * works. If a page disappears while its owner waits, the copy stops there
+ * and long_xfer tells both sides how much arrived.
+ */
+#include <cspace.h>
+#include <thread.h>
+
+void
+tq_append(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	t->q_next = NULL;
+	t->q_prev = *tail;
+	if (*tail)
+		(*tail)->q_next = t;
+	else
+		*head = t;
+	*tail = t;
+}
+
+void
+tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		*head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		*tail = t->q_prev;
+	t->q_next = t->q_prev = NULL;
+}
+
+struct ux_ipc_buffer *
+thread_ipcbuf(struct tcb *t)
+{
+	struct cap *c = &t->slot[TCB_SLOT_IPCBUF].cap;
+	return c->type == UX_CAP_FRAME ? phys_to_virt(c->obj) : NULL;
+}
+
+uint64_t
+mr_get(struct tcb *t, struct ux_ipc_buffer *buf, unsigned i)
+{
+	switch (i) {
+	case 0: return t->ctx.CTX_MR0;
+	case 1: return t->ctx.CTX_MR1;
+	case 2: return t->ctx.CTX_MR2;
+	case 3: return t->ctx.CTX_MR3;
+	default: return buf && i < UX_MSG_MAX_MRS ? buf->mr[i] : 0;
+	}
+}
+
+void
+mr_set(struct tcb *t, struct ux_ipc_buffer *buf, unsigned i, uint64_t v)
+{
+	switch (i) {
+	case 0: t->ctx.CTX_MR0 = v; break;
+	case 1: t->ctx.CTX_MR1 = v; break;
+	case 2: t->ctx.CTX_MR2 = v; break;
+	case 3: t->ctx.CTX_MR3 = v; break;
+	default:
+		if (buf && i < UX_MSG_MAX_MRS)
+			buf->mr[i] = v;
+	}
+}
+
+/* Move capabilities named in the sender's IPC buffer (seL4 rules): a
+ * capability to the endpoint the message goes through, badged, arrives as
+ * its badge ("unwrapped"); otherwise, with grant right, one capability is
+ * copied into the receiver's receive slot. Stops at the first that cannot
+ * be moved. Returns how many were moved; *unwrapped gets their mask. */
+static unsigned
+transfer_caps(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
+	      struct ux_ipc_buffer *rb, unsigned n, bool grant,
+	      struct endpoint *ep, unsigned *unwrapped)
+{
+	struct cte *dest = NULL;
+	unsigned i;
+
+	*unwrapped = 0;
+	if (rb->recv_depth)
+		if (cspace_lookup_in(r, rb->recv_cnode, rb->recv_index,
+				     (unsigned)rb->recv_depth, &dest) ||
+		    !cap_is_null(&dest->cap))
+			dest = NULL;
+	for (i = 0; i < n; i++) {
+		struct cte *src;
+		if (cspace_lookup(s, sb->caps[i], &src) ||
+		    cap_is_null(&src->cap))
+			break;
+		struct cap *c = &src->cap;
+		if (ep && c->type == UX_CAP_ENDPOINT &&
+		    c->obj == (uint64_t)ep && c->w1) {
+			rb->caps[i] = c->w1;
+			*unwrapped |= 1u << i;
+			continue;
+		}
+		if (!grant || !dest || cte_copy_in(src, dest, UX_R_ALL))
+			break;
+		rb->caps[i] = 0;
+		dest = NULL;
+	}
+	return i;
+}
+
+static void
+copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
+	  struct ux_ipc_buffer *rb)
+{
+	uint64_t slen = sb->send_len, rlen = rb->recv_len, n, done;
+
+	if (slen > UX_MSG_LONG_MAX)
+		slen = UX_MSG_LONG_MAX;
+	if (rlen > UX_MSG_LONG_MAX)
+		rlen = UX_MSG_LONG_MAX;
+	n = slen < rlen ? slen : rlen;
+	done = vspace_copy(r, rb->recv_buf, s, sb->send_buf, n);
+	sb->long_xfer = done;
+	rb->long_xfer = done;
+	rb->long_total = slen;
+}
+
+/* Deliver s's message (or s's fault) to r and set r's results. */
+static void
+transfer(struct tcb *s, struct tcb *r, uint64_t badge, uint64_t info,
+	 uint8_t flags, struct endpoint *ep)
+{
+	struct ux_ipc_buffer *rb = thread_ipcbuf(r);
+	uint64_t out;
+
+	if (s->pending_fault) {
+		unsigned len = fault_message(s, r, rb);
+		out = ux_msginfo(s->pending_fault, len, 0, 0);
+	} else {
+		struct ux_ipc_buffer *sb = thread_ipcbuf(s);
+		unsigned len = ux_mi_len(info), caps = 0, unwrapped = 0;
+		unsigned fl = 0;
+		if (len > UX_REG_MRS && (!sb || !rb))
+			len = UX_REG_MRS;
+		for (unsigned i = 0; i < len; i++)
+			mr_set(r, rb, i, mr_get(s, sb, i));
+		if (ux_mi_caps(info) && sb && rb)
+			caps = transfer_caps(s, sb, r, rb, ux_mi_caps(info),
+					     flags & SEND_GRANT, ep,
+					     &unwrapped);
+		if ((info & UX_MI_LONG) && sb && rb) {
+			copy_long(s, sb, r, rb);
+			fl = UX_MI_LONG;
+		}
+		out = ux_msginfo(ux_mi_label(info), len, caps, fl) |
+		      (uint64_t)unwrapped << 9;
+	}
+	r->ctx.rax = UX_OK;
+	r->ctx.rdi = badge;
+	r->ctx.rsi = out;
+}
+
+/* A caller that will never get its reply: an error for a Call, a stop for
+ * a faulting thread (its handler went away). */
+static void
+cancel_caller(struct tcb *c)
+{
+	c->reply = NULL;
+	if (c->pending_fault) {
+		thread_report(c, "fault handler gone");
+		c->pending_fault = 0;
+		c->state = TS_INACTIVE;
+		return;
+	}
+	thread_set_result(c, UX_E_CANCELLED, 0);
+	sched_wake(c);
+}
+
+/* Bind caller c to reply object rep (or cancel it if there is none). */
+static void
+await_reply(struct tcb *c, struct reply *rep, uint8_t flags)
+{
+	if (!rep) {
+		cancel_caller(c);
+		return;
+	}
+	if (rep->caller)
+		cancel_caller(rep->caller);
+	rep->caller = c;
+	c->reply = rep;
+	c->send_flags = flags;
+	c->state = TS_BLOCKED_REPLY;
+}
+
+err_t
+ipc_send(struct tcb *t, struct cap *cap, uint64_t info, bool blocking,
+	 bool call)
+{
+	struct endpoint *ep = (struct endpoint *)cap->obj;
+	uint8_t flags = (call ? SEND_CALL : 0) |
+			((cap->rights & UX_R_GRANT) ? SEND_GRANT : 0) |
+			((cap->rights & UX_R_GRANT_REPLY) ? SEND_GRANT_REPLY
+							  : 0);
+
+	if (!(cap->rights & UX_R_WRITE))
+		return UX_E_NO_RIGHTS;
+	if (ep->state == EP_RECV) {
+		struct tcb *r = ep->head;
+		struct reply *rep = r->reply;
+		tq_remove(&ep->head, &ep->tail, r);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		r->reply = NULL;
+		if (rep)
+			rep->receiver = NULL;
+		transfer(t, r, cap->w1, info, flags, ep);
+		sched_wake(r);
+		if (call) {
+			await_reply(t, rep, flags);
+			return ERR_BLOCKED;
+		}
+		thread_set_result(t, UX_OK, 0);
+		return UX_OK;
+	}
+	if (!blocking)
+		return UX_E_WOULD_BLOCK;
+	t->state = TS_BLOCKED_SEND;
+	t->blocked_on = ep;
+	t->send_badge = cap->w1;
+	t->send_info = info;
+	t->send_flags = flags;
+	tq_append(&ep->head, &ep->tail, t);
+	ep->state = EP_SEND;
+	return ERR_BLOCKED;
+}
+
+err_t
+ipc_recv(struct tcb *t, struct cap *cap, struct reply *reply, bool blocking)
+{
+	struct endpoint *ep = (struct endpoint *)cap->obj;
+
+	if (!(cap->rights & UX_R_READ))
+		return UX_E_NO_RIGHTS;
+	if (ntfn_take_bound(t))
+		return UX_OK;
+	if (ep->state == EP_SEND) {
+		struct tcb *s = ep->head;
+		tq_remove(&ep->head, &ep->tail, s);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		s->blocked_on = NULL;
+		transfer(s, t, s->send_badge, s->send_info, s->send_flags, ep);
+		if (s->send_flags & SEND_CALL) {
+			await_reply(s, reply, s->send_flags);
+		} else {
+			thread_set_result(s, UX_OK, 0);
+			sched_wake(s);
+		}
+		return UX_OK;
+	}
+	if (!blocking)
+		return UX_E_WOULD_BLOCK;
+	if (reply) {
+		if (reply->caller)
+			cancel_caller(reply->caller);
+		reply->caller = NULL;
+		if (reply->receiver)
+			reply->receiver->reply = NULL;
+		reply->receiver = t;
+	}
+	t->reply = reply;
+	t->state = TS_BLOCKED_RECV;
+	t->blocked_on = ep;
+	tq_append(&ep->head, &ep->tail, t);
+	ep->state = EP_RECV;
+	return ERR_BLOCKED;
+}
+
+err_t
+ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
+{
+	struct tcb *c = r->caller;
+
+	if (!c)
+		return UX_E_ILLEGAL_OPERATION;
+	r->caller = NULL;
+	c->reply = NULL;
+	if (c->pending_fault) {
+		unsigned len = ux_mi_len(info);
+		fault_reply(c, t, thread_ipcbuf(t), len);
+	} else {
+		uint8_t fl = (c->send_flags & SEND_GRANT_REPLY) ? SEND_GRANT
+								 : 0;
+		transfer(t, c, 0, info, fl, NULL);
+	}
+	sched_wake(c);
+	thread_set_result(t, UX_OK, 0);
+	return UX_OK;
+}
+
+/* Check the caller's own long-message buffers (see the file comment). */
+err_t
+ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv)
+{
+	struct ux_ipc_buffer *b = thread_ipcbuf(t);
+	uint64_t bad, code;
+
+	if (ux_mi_len(info) > UX_MSG_MAX_MRS)
+		return UX_E_RANGE;
+	if (send && (info & UX_MI_LONG)) {
+		if (!b)
+			return UX_E_INVALID_ARGUMENT;
+		if (b->send_len > UX_MSG_LONG_MAX)
+			return UX_E_RANGE;
+		if (!vspace_check(t, b->send_buf, b->send_len, false, &bad,
+				  &code))
+			goto fault;
+	}
+	if (recv && b && b->recv_len) {
+		if (b->recv_len > UX_MSG_LONG_MAX)
+			return UX_E_RANGE;
+		if (!vspace_check(t, b->recv_buf, b->recv_len, true, &bad,
+				  &code))
+			goto fault;
+	}
+	return UX_OK;
+fault:
+	if (bad >= UX_USER_TOP)
+		return UX_E_FAULT;
+	t->ctx.rip -= 2; /* re-issue the system call after the fault */
+	fault_raise(t, UX_FAULT_PAGE, bad, code);
+	return ERR_FAULT_RAISED;
+}
+
+/* Take t out of whatever it waits on (it keeps its state field). */
+void
+ipc_cancel(struct tcb *t)
+{
+	switch (t->state) {
+	case TS_BLOCKED_SEND:
+	case TS_BLOCKED_RECV: {
+		struct endpoint *ep = t->blocked_on;
+		tq_remove(&ep->head, &ep->tail, t);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		if (t->reply)
+			t->reply->receiver = NULL;
+		t->reply = NULL;
+		break;
+	}
+	case TS_BLOCKED_REPLY:
+		if (t->reply)
+			t->reply->caller = NULL;
+		t->reply = NULL;
+		break;
+	case TS_BLOCKED_NTFN: {
+		struct notification *n = t->blocked_on;
+		tq_remove(&n->head, &n->tail, t);
+		break;
+	}
+	default:
+		break;
+	}
+	t->blocked_on = NULL;
+	if (t->pending_fault == UX_FAULT_SYSCALL)
+		t->ctx.rip -= 2; /* re-issue it if resumed */
+	t->pending_fault = 0;
+}
+
+void
+ep_destroy(struct endpoint *ep)
+{
+	while (ep->head) {
+		struct tcb *w = ep->head;
+		bool faulted = w->pending_fault != 0;
+		ipc_cancel(w);
+		if (faulted) {
+			thread_report(w, "fault endpoint deleted");
+			w->state = TS_INACTIVE;
+		} else {
+			thread_set_result(w, UX_E_CANCELLED, 0);
+			sched_wake(w);
+		}
+	}
+	ep->state = EP_IDLE;
+}
+
+void
+reply_destroy(struct reply *r)
+{
+	if (r->caller)
+		cancel_caller(r->caller);
+	r->caller = NULL;
+	if (r->receiver)
+		r->receiver->reply = NULL;
+	r->receiver = NULL;
+}
