@@ -29,7 +29,9 @@ enum ux_syscall {
 	UX_SYS_WAIT = -10,       /* wait on a notification */
 	UX_SYS_POLL = -11,       /* read and clear a notification, no wait */
 	UX_SYS_DEBUG_PUTS = -12, /* debug: print rsi bytes at MR buffer */
-	UX_SYS_MIN = -12
+	UX_SYS_DEBUG_COUNTERS = -13, /* MR0..3: CR3 writes, sysret exits,
+				       iret exits, MSR writes, since boot */
+	UX_SYS_MIN = -13
 };
 
 /* Number of message registers passed in CPU registers. */

@@ -1,14 +1,135 @@
 /*
- * fastpath.c - Call and ReplyRecv without the general machinery (to come).
+ * fastpath.c - Call and ReplyRecv with a short register message, in a
+ * straight line.
+ *
+ * The common round trip of a client and a server is: the client Calls an
+ * endpoint where the server already waits, the server answers with
+ * ReplyRecv while no other client waits. Both cases are handled here with
+ * no queue scans and no scheduler decision: each function checks that the
+ * case is exactly the simple one (no capabilities or long message, at most
+ * four message words, partner waiting, partner's priority at least the
+ * highest ready one, nothing pending) and otherwise returns, so the slow
+ * path does the work with the full rules. The effect is the same as the
+ * slow path's in every case the fastpath takes.
  */
+#include <arch/arch.h>
+#include <cspace.h>
 #include <thread.h>
 
-void fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info)
+/* A message the fastpath can carry: register words only. */
+static inline bool
+simple_info(uint64_t info)
 {
-	(void)t, (void)cptr, (void)info;
+	return (info & 0xFF80u) == 0 && ux_mi_len(info) <= UX_REG_MRS;
 }
 
-void fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
+/* Does t expect a long message (its receive buffer must be checked)? */
+static inline bool
+wants_long(struct tcb *t)
 {
-	(void)t, (void)cptr, (void)info;
+	struct ux_ipc_buffer *b = thread_ipcbuf(t);
+	return b && b->recv_len;
+}
+
+static inline bool
+can_switch_to(struct cpu *c, struct tcb *r)
+{
+	int best = sched_highest(c);
+	return (int)r->prio >= best &&
+	       r->slot[TCB_SLOT_VSPACE].cap.type == UX_CAP_PML4 &&
+	       r->slot[TCB_SLOT_CSPACE].cap.type == UX_CAP_CNODE;
+}
+
+static inline void
+copy_words(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t info)
+{
+	to->ctx.CTX_MR0 = from->ctx.CTX_MR0;
+	to->ctx.CTX_MR1 = from->ctx.CTX_MR1;
+	to->ctx.CTX_MR2 = from->ctx.CTX_MR2;
+	to->ctx.CTX_MR3 = from->ctx.CTX_MR3;
+	to->ctx.rax = UX_OK;
+	to->ctx.rdi = badge;
+	to->ctx.rsi = info; /* simple_info: only label and length */
+}
+
+void
+fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info)
+{
+	struct cpu *c = this_cpu();
+	struct cte *s;
+
+	if (!simple_info(info) || c->resched)
+		return;
+	if (cspace_resolve(&t->slot[TCB_SLOT_CSPACE].cap, cptr, 64, &s))
+		return;
+	struct cap *cap = &s->cap;
+	if (cap->type != UX_CAP_ENDPOINT || !(cap->rights & UX_R_WRITE))
+		return;
+	struct endpoint *ep = (struct endpoint *)cap->obj;
+	if (ep->state != EP_RECV)
+		return;
+	struct tcb *r = ep->head;
+	struct reply *rep = r->reply;
+	if (!rep || rep->caller || !can_switch_to(c, r) || wants_long(t))
+		return;
+
+	ep->head = r->q_next;
+	if (ep->head)
+		ep->head->q_prev = NULL;
+	else {
+		ep->tail = NULL;
+		ep->state = EP_IDLE;
+	}
+	r->q_next = NULL;
+	r->reply = NULL;
+	r->blocked_on = NULL;
+	rep->receiver = NULL;
+	rep->caller = t;
+	t->reply = rep;
+	t->send_flags = SEND_CALL |
+			((cap->rights & UX_R_GRANT_REPLY) ? SEND_GRANT_REPLY : 0);
+	t->state = TS_BLOCKED_REPLY;
+	copy_words(r, t, cap->w1, info);
+	r->state = TS_RUNNING;
+	c->cur = r;
+	arch_return_to_user(r);
+}
+
+void
+fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
+{
+	struct cpu *c = this_cpu();
+	struct cte *rs, *es;
+
+	if (!simple_info(info) || c->resched || !t->ctx.r12)
+		return;
+	const struct cap *root = &t->slot[TCB_SLOT_CSPACE].cap;
+	if (cspace_resolve(root, t->ctx.r12, 64, &rs) ||
+	    rs->cap.type != UX_CAP_REPLY)
+		return;
+	struct reply *rep = (struct reply *)rs->cap.obj;
+	struct tcb *caller = rep->caller;
+	if (!caller || caller->pending_fault || rep->receiver)
+		return;
+	if (cspace_resolve(root, cptr, 64, &es) ||
+	    es->cap.type != UX_CAP_ENDPOINT || !(es->cap.rights & UX_R_READ))
+		return;
+	struct endpoint *ep = (struct endpoint *)es->cap.obj;
+	if (ep->state == EP_SEND || (t->bound && t->bound->active) ||
+	    !can_switch_to(c, caller) || wants_long(t))
+		return;
+
+	rep->caller = NULL;
+	caller->reply = NULL;
+	copy_words(caller, t, 0, info);
+	caller->state = TS_RUNNING;
+
+	rep->receiver = t;
+	t->reply = rep;
+	t->state = TS_BLOCKED_RECV;
+	t->blocked_on = ep;
+	tq_append(&ep->head, &ep->tail, t);
+	ep->state = EP_RECV;
+	c->cur = caller;
+	arch_return_to_user(caller);
 }

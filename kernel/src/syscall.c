@@ -192,6 +192,18 @@ debug_puts(struct tcb *t, uint64_t len)
 }
 
 static err_t
+debug_counters(struct tcb *t)
+{
+	struct cpu *c = this_cpu();
+	t->ctx.CTX_MR0 = c->stats_cr3_writes;
+	t->ctx.CTX_MR1 = c->stats_sysret;
+	t->ctx.CTX_MR2 = c->stats_iret;
+	t->ctx.CTX_MR3 = c->stats_msr_writes;
+	thread_set_result(t, UX_OK, ux_msginfo(0, 4, 0, 0));
+	return UX_OK;
+}
+
+static err_t
 dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 {
 	struct reply *r;
@@ -229,6 +241,8 @@ dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 		return do_ntfn(t, cptr, sysno);
 	case UX_SYS_DEBUG_PUTS:
 		return debug_puts(t, info);
+	case UX_SYS_DEBUG_COUNTERS:
+		return debug_counters(t);
 	default:
 		return UX_E_INVALID_ARGUMENT;
 	}

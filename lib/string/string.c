@@ -74,3 +74,13 @@ strncmp(const char *a, const char *b, size_t n)
 	}
 	return 0;
 }
+
+char *
+strstr(const char *h, const char *n)
+{
+	size_t k = strlen(n);
+	for (; *h; h++)
+		if (!strncmp(h, n, k))
+			return (char *)h;
+	return k ? NULL : (char *)h;
+}

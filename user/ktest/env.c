@@ -97,7 +97,7 @@ vspace_new(void)
 			continue;
 		uint64_t c = slot_alloc();
 		ux_cnode_copy(ROOT, c, D, ROOT, s, D, UX_R_ALL);
-		map_frame(pml4, c, info[1], UX_R_ALL);
+		map_frame(pml4, c, info[1], UX_R_READ | UX_R_WRITE | UX_R_EXEC);
 	}
 	return pml4;
 }
@@ -175,13 +175,22 @@ env_init(struct ux_bootinfo *b)
 		ioport_exit = 0;
 }
 
+int bench_main(void);
+int main(struct ux_bootinfo *b);
+
 int
 main(struct ux_bootinfo *b)
 {
+	uint64_t boot_tsc;
+	__asm__ volatile("rdtsc; shl $32, %%rdx; or %%rdx, %%rax"
+			 : "=a"(boot_tsc)::"rdx");
 	extern const struct ktest __start_ktests[], __stop_ktests[];
 	int pass = 0, fail = 0;
 
 	env_init(b);
+	printf("BENCH boot_to_user %lu\n", (unsigned long)boot_tsc);
+	if (strstr(bi->cmdline, "bench"))
+		return bench_main();
 	printf("ktest: UX/RT kernel test suite, %d tests\n",
 	       (int)(__stop_ktests - __start_ktests));
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {

@@ -96,10 +96,12 @@ arch_return_to_user(struct tcb *t)
 	if (t->ctx.fs_base != c->fs_base) {
 		wrmsr(MSR_FS_BASE, t->ctx.fs_base);
 		c->fs_base = t->ctx.fs_base;
+		c->stats_msr_writes++;
 	}
 	if (t->ctx.gs_base != c->gs_base) {
 		wrmsr(MSR_KERNEL_GS_BASE, t->ctx.gs_base); /* swapgs'd in */
 		c->gs_base = t->ctx.gs_base;
+		c->stats_msr_writes++;
 	}
 	if (c->fpu_owner == t) {
 		if (c->ts_set) {
@@ -111,7 +113,10 @@ arch_return_to_user(struct tcb *t)
 		c->ts_set = true;
 	}
 	if (t->ctx.rcx == t->ctx.rip && t->ctx.r11 == t->ctx.rflags &&
-	    t->ctx.rip < UX_USER_TOP)
+	    t->ctx.rip < UX_USER_TOP) {
+		c->stats_sysret++;
 		exit_sysret(&t->ctx);
+	}
+	c->stats_iret++;
 	exit_iret(&t->ctx);
 }

@@ -65,7 +65,8 @@ struct cpu {
 	struct pml4 *asid_table[ASID_COUNT]; /* ASID -> address space */
 	struct irq_state irq[IRQ_COUNT];
 	uint64_t tsc_khz;
-	uint64_t stats_cr3_writes;
+	uint64_t stats_cr3_writes; /* counters of expensive instructions */
+	uint64_t stats_sysret, stats_iret, stats_msr_writes;
 };
 
 #define CPU_OFF_CUR 24

@@ -1,0 +1,127 @@
+/*
+ * bench_ipc.c - native IPC benchmarks, run instead of the tests when the
+ * kernel command line says "bench" (make bench boots it with
+ * -icount shift=0,sleep=off, so rdtsc counts guest instructions).
+ *
+ * A client (the root thread) Calls a server thread in another address
+ * space that answers with ReplyRecv: a register message of 0 and 4 words
+ * (the fastpath), 5 words (IPC buffer: slow path), and a 4 KiB long
+ * message each way. Prints "BENCH name median min max ops" per operation,
+ * plus the CR3 writes, sysret/iret exits and MSR writes per round trip.
+ */
+#include "ktest.h"
+
+#define BATCHES 31
+#define OPS 200
+
+static uint64_t ep, reply;
+static uint8_t sbuf[4096], cbuf_out[4096], cbuf_in[4096];
+
+static void
+counters(uint64_t out[4])
+{
+	struct ux_msg m = {0};
+	ux_sys(UX_SYS_DEBUG_COUNTERS, 0, 0, &m);
+	memcpy(out, m.mr, 4 * 8);
+}
+
+static inline uint64_t
+rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void
+server(uint64_t mode)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	struct ux_msg m = {0};
+	b->recv_buf = (uint64_t)sbuf;
+	b->recv_len = mode == 2 ? sizeof sbuf : 0;
+	b->send_buf = (uint64_t)sbuf;
+	b->send_len = sizeof sbuf;
+	ux_recv(ep, reply, &m);
+	for (;;) {
+		unsigned len = ux_mi_len(m.info);
+		m.info = ux_msginfo(0, len, 0, mode == 2 ? UX_MI_LONG : 0);
+		ux_reply_recv(ep, reply, &m);
+	}
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void
+sort(uint64_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j && cmp(&v[j - 1], &v[j]) > 0; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+static void
+run(const char *name, unsigned words, int mode)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	uint64_t v[BATCHES], c0[4], c1[4];
+	struct kthread srv;
+	struct ux_msg m;
+
+	ep = obj_new(UX_CAP_ENDPOINT, 0);
+	reply = obj_new(UX_CAP_REPLY, 0);
+	thread_start(&srv, server, (uint64_t)mode, 254, vspace_new(), 0);
+	b->send_buf = (uint64_t)cbuf_out;
+	b->send_len = sizeof cbuf_out;
+	b->recv_buf = (uint64_t)cbuf_in;
+	b->recv_len = mode == 2 ? sizeof cbuf_in : 0;
+	uint64_t info = ux_msginfo(1, words, 0, mode == 2 ? UX_MI_LONG : 0);
+	for (int i = 0; i < 50; i++) { /* warm-up, and the server starts */
+		m = (struct ux_msg){.info = info};
+		ux_call(ep, &m);
+	}
+	counters(c0);
+	for (unsigned k = 0; k < BATCHES; k++) {
+		uint64_t t0 = rdtsc();
+		for (unsigned i = 0; i < OPS; i++) {
+			m = (struct ux_msg){.info = info};
+			ux_call(ep, &m);
+		}
+		v[k] = (rdtsc() - t0) / OPS;
+	}
+	counters(c1);
+	sort(v, BATCHES);
+	printf("BENCH %s %lu %lu %lu %u\n", name, (unsigned long)v[BATCHES / 2],
+	       (unsigned long)v[0], (unsigned long)v[BATCHES - 1], OPS);
+	uint64_t n = BATCHES * OPS;
+	printf("BENCH-COUNTERS %s per-op x100: cr3=%lu sysret=%lu iret=%lu "
+	       "wrmsr=%lu\n",
+	       name, (unsigned long)((c1[0] - c0[0]) * 100 / n),
+	       (unsigned long)((c1[1] - c0[1]) * 100 / n),
+	       (unsigned long)((c1[2] - c0[2]) * 100 / n),
+	       (unsigned long)((c1[3] - c0[3]) * 100 / n));
+	b->recv_len = 0;
+	thread_kill(&srv);
+}
+
+int bench_main(void);
+
+int
+bench_main(void)
+{
+	printf("BENCH-BEGIN UX/RT\n");
+	run("uxrt_ipc_rt_0w", 0, 0);
+	run("uxrt_ipc_rt_4w", 4, 0);
+	run("uxrt_ipc_rt_5w_slowpath", 5, 0);
+	run("uxrt_ipc_rt_4k_long", 0, 2);
+	printf("BENCH-END status 0\n");
+	return 0;
+}
