@@ -17,6 +17,20 @@ err_t cspace_resolve(const struct cap *root, uint64_t cptr, unsigned depth,
 err_t cspace_lookup_in(struct tcb *t, uint64_t root_cptr, uint64_t index,
 		       unsigned depth, struct cte **out);
 
+/* The common CSpace shape, one CNode whose guard and radix take all 64
+ * bits, in a few instructions; other shapes go through cspace_resolve. */
+static inline __attribute__((always_inline)) err_t
+cspace_lookup_fast(const struct cap *root, uint64_t cptr, struct cte **out)
+{
+	unsigned radix = root->size_bits;
+	if (likely(root->type == UX_CAP_CNODE && root->aux + radix == 64 &&
+		   (cptr >> radix) == root->w1)) {
+		*out = (struct cte *)root->obj + (cptr & (BIT(radix) - 1));
+		return UX_OK;
+	}
+	return cspace_resolve(root, cptr, 64, out);
+}
+
 bool cap_same_object(const struct cap *a, const struct cap *b);
 /* May src be copied; the copy's value in *out (rights not yet masked). */
 err_t cap_derive(const struct cap *src, struct cap *out);

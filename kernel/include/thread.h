@@ -13,12 +13,21 @@
 /* sched.c */
 void sched_enqueue(struct cpu *c, struct tcb *t, bool head);
 void sched_dequeue(struct cpu *c, struct tcb *t);
-int sched_highest(struct cpu *c);
 void sched_wake(struct tcb *t);
 void sched_timer_tick(void);
 noreturn void kernel_exit(void);
 void thread_stop(struct tcb *t); /* make inactive, leave any queue */
 void thread_report(struct tcb *t, const char *why);
+
+/* The highest priority with a ready thread, or -1. */
+static inline int
+sched_highest(struct cpu *c)
+{
+	if (!c->rq_l1)
+		return -1;
+	int w = 63 - __builtin_clzll(c->rq_l1);
+	return w * 64 + 63 - __builtin_clzll(c->rq_bitmap[w]);
+}
 
 /* Results written into a thread's frame. */
 static inline void
@@ -30,7 +39,12 @@ thread_set_result(struct tcb *t, err_t e, uint64_t info)
 
 /* Message registers of a thread: 0..3 in its frame, the rest in its IPC
  * buffer (buf may be NULL: those words are then unavailable). */
-struct ux_ipc_buffer *thread_ipcbuf(struct tcb *t);
+static inline struct ux_ipc_buffer *
+thread_ipcbuf(struct tcb *t)
+{
+	struct cap *c = &t->slot[TCB_SLOT_IPCBUF].cap;
+	return c->type == UX_CAP_FRAME ? phys_to_virt(c->obj) : NULL;
+}
 uint64_t mr_get(struct tcb *t, struct ux_ipc_buffer *buf, unsigned i);
 void mr_set(struct tcb *t, struct ux_ipc_buffer *buf, unsigned i,
 	    uint64_t v);
@@ -57,16 +71,18 @@ unsigned fault_message(struct tcb *t, struct tcb *to,
 void fault_reply(struct tcb *t, struct tcb *from,
 		 struct ux_ipc_buffer *frombuf, unsigned len);
 
-/* fastpath.c: return only when the fastpath does not apply. */
-void fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info);
-void fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info);
+/* fastpath.c: when the fastpath does not apply they go on to the slow
+ * path (syscall_slow, syscall.c). */
+noreturn void fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info);
+noreturn void fastpath_reply_recv(struct tcb *t, uint64_t cptr,
+				  uint64_t info);
 noreturn void syscall_c(uint64_t cptr, uint64_t info, int64_t sysno);
+noreturn void syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info,
+			   int64_t sysno);
 
 /* tcb.c */
 void tcb_init(struct tcb *t);
 bool tcb_runnable_config(struct tcb *t);
-
-#endif
 
 /* Internal outcomes beyond enum ux_error (never seen by user space). */
 #define ERR_BLOCKED ((err_t)100)      /* thread blocked; result comes later */
@@ -75,7 +91,17 @@ bool tcb_runnable_config(struct tcb *t);
 #define SEND_GRANT_REPLY 4
 
 /* Thread queues (endpoint and notification waiters). */
-void tq_append(struct tcb **head, struct tcb **tail, struct tcb *t);
+static inline void
+tq_append(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	t->q_next = NULL;
+	t->q_prev = *tail;
+	if (*tail)
+		(*tail)->q_next = t;
+	else
+		*head = t;
+	*tail = t;
+}
 void tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
 
 /* vspace (arch): copy between address spaces; bytes copied. */
@@ -84,3 +110,5 @@ uint64_t vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src,
 /* Is [va, va+len) mapped for a user access? *bad = first failing page. */
 bool vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 		  uint64_t *bad, uint64_t *errcode);
+
+#endif

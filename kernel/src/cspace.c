@@ -70,7 +70,7 @@ cspace_resolve(const struct cap *root, uint64_t cptr, unsigned depth,
 err_t
 cspace_lookup(struct tcb *t, uint64_t cptr, struct cte **out)
 {
-	return cspace_resolve(&t->slot[TCB_SLOT_CSPACE].cap, cptr, 64, out);
+	return cspace_lookup_fast(&t->slot[TCB_SLOT_CSPACE].cap, cptr, out);
 }
 
 err_t

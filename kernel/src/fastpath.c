@@ -52,26 +52,26 @@ copy_words(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t info)
 	to->ctx.rsi = info; /* simple_info: only label and length */
 }
 
-void
+noreturn void
 fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info)
 {
 	struct cpu *c = this_cpu();
 	struct cte *s;
 
 	if (!simple_info(info) || c->resched)
-		return;
-	if (cspace_resolve(&t->slot[TCB_SLOT_CSPACE].cap, cptr, 64, &s))
-		return;
+		goto slow;
+	if (cspace_lookup_fast(&t->slot[TCB_SLOT_CSPACE].cap, cptr, &s))
+		goto slow;
 	struct cap *cap = &s->cap;
 	if (cap->type != UX_CAP_ENDPOINT || !(cap->rights & UX_R_WRITE))
-		return;
+		goto slow;
 	struct endpoint *ep = (struct endpoint *)cap->obj;
 	if (ep->state != EP_RECV)
-		return;
+		goto slow;
 	struct tcb *r = ep->head;
 	struct reply *rep = r->reply;
 	if (!rep || rep->caller || !can_switch_to(c, r) || wants_long(t))
-		return;
+		goto slow;
 
 	ep->head = r->q_next;
 	if (ep->head)
@@ -93,31 +93,33 @@ fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info)
 	r->state = TS_RUNNING;
 	c->cur = r;
 	arch_return_to_user(r);
+slow:
+	syscall_slow(t, cptr, info, UX_SYS_CALL);
 }
 
-void
+noreturn void
 fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
 {
 	struct cpu *c = this_cpu();
 	struct cte *rs, *es;
 
 	if (!simple_info(info) || c->resched || !t->ctx.r12)
-		return;
+		goto slow;
 	const struct cap *root = &t->slot[TCB_SLOT_CSPACE].cap;
-	if (cspace_resolve(root, t->ctx.r12, 64, &rs) ||
+	if (cspace_lookup_fast(root, t->ctx.r12, &rs) ||
 	    rs->cap.type != UX_CAP_REPLY)
-		return;
+		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
 	if (!caller || caller->pending_fault || rep->receiver)
-		return;
-	if (cspace_resolve(root, cptr, 64, &es) ||
+		goto slow;
+	if (cspace_lookup_fast(root, cptr, &es) ||
 	    es->cap.type != UX_CAP_ENDPOINT || !(es->cap.rights & UX_R_READ))
-		return;
+		goto slow;
 	struct endpoint *ep = (struct endpoint *)es->cap.obj;
 	if (ep->state == EP_SEND || (t->bound && t->bound->active) ||
 	    !can_switch_to(c, caller) || wants_long(t))
-		return;
+		goto slow;
 
 	rep->caller = NULL;
 	caller->reply = NULL;
@@ -132,4 +134,6 @@ fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
 	ep->state = EP_RECV;
 	c->cur = caller;
 	arch_return_to_user(caller);
+slow:
+	syscall_slow(t, cptr, info, UX_SYS_REPLY_RECV);
 }

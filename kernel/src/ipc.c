@@ -17,18 +17,6 @@
 #include <thread.h>
 
 void
-tq_append(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-	t->q_next = NULL;
-	t->q_prev = *tail;
-	if (*tail)
-		(*tail)->q_next = t;
-	else
-		*head = t;
-	*tail = t;
-}
-
-void
 tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
 {
 	if (t->q_prev)
@@ -40,13 +28,6 @@ tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
 	else
 		*tail = t->q_prev;
 	t->q_next = t->q_prev = NULL;
-}
-
-struct ux_ipc_buffer *
-thread_ipcbuf(struct tcb *t)
-{
-	struct cap *c = &t->slot[TCB_SLOT_IPCBUF].cap;
-	return c->type == UX_CAP_FRAME ? phys_to_virt(c->obj) : NULL;
 }
 
 uint64_t

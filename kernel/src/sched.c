@@ -20,6 +20,7 @@ sched_enqueue(struct cpu *c, struct tcb *t, bool head)
 	if (!c->rq_head[p]) {
 		c->rq_head[p] = c->rq_tail[p] = t;
 		c->rq_bitmap[p / 64] |= BIT(p % 64);
+		c->rq_l1 |= BIT(p / 64);
 	} else if (head) {
 		t->sched_next = c->rq_head[p];
 		c->rq_head[p]->sched_prev = t;
@@ -51,18 +52,12 @@ sched_dequeue(struct cpu *c, struct tcb *t)
 		t->sched_next->sched_prev = t->sched_prev;
 	else
 		c->rq_tail[p] = t->sched_prev;
-	if (!c->rq_head[p])
+	if (!c->rq_head[p]) {
 		c->rq_bitmap[p / 64] &= ~BIT(p % 64);
+		if (!c->rq_bitmap[p / 64])
+			c->rq_l1 &= ~BIT(p / 64);
+	}
 	t->sched_next = t->sched_prev = NULL;
-}
-
-int
-sched_highest(struct cpu *c)
-{
-	for (int w = PRIO_COUNT / 64 - 1; w >= 0; w--)
-		if (c->rq_bitmap[w])
-			return w * 64 + 63 - __builtin_clzll(c->rq_bitmap[w]);
-	return -1;
 }
 
 /* Make t runnable (it must not be running or queued already). */

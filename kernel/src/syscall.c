@@ -253,14 +253,20 @@ syscall_c(uint64_t cptr, uint64_t info, int64_t sysno)
 {
 	struct tcb *t = this_cpu()->cur;
 
+	if (sysno == UX_SYS_CALL)
+		fastpath_call(t, cptr, info);
+	if (sysno == UX_SYS_REPLY_RECV)
+		fastpath_reply_recv(t, cptr, info);
+	syscall_slow(t, cptr, info, sysno);
+}
+
+noreturn void
+syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info, int64_t sysno)
+{
 	if (sysno >= 0) {
 		fault_raise(t, UX_FAULT_SYSCALL, (uint64_t)sysno, 0);
 		kernel_exit();
 	}
-	if (sysno == UX_SYS_CALL)
-		fastpath_call(t, cptr, info);
-	else if (sysno == UX_SYS_REPLY_RECV)
-		fastpath_reply_recv(t, cptr, info);
 	err_t e = dispatch(t, sysno, cptr, info);
 	if (e != UX_OK && e < UX_E_COUNT)
 		thread_set_result(t, e, 0);

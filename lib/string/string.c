@@ -1,27 +1,33 @@
 /*
  * string.c - the few <string.h> functions freestanding code needs (the
  * kernel and native programs without libc). Built with -fno-builtin so the
- * compiler does not turn these loops into calls to themselves.
+ * compiler does not turn these loops into calls to themselves. memset and
+ * memcpy use x86-64 string instructions (the only architecture so far):
+ * a quadword at a time, which is also what instruction counting charges.
  */
 #include "string.h"
+
+#include <stdint.h>
 
 void *
 memset(void *d, int c, size_t n)
 {
-	unsigned char *p = d;
-	while (n--)
-		*p++ = (unsigned char)c;
-	return d;
+	void *r = d;
+	uint64_t v = 0x0101010101010101ull * (unsigned char)c;
+	size_t q = n >> 3, b = n & 7;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(b) : "a"(v) : "memory");
+	return r;
 }
 
 void *
 memcpy(void *d, const void *s, size_t n)
 {
-	unsigned char *p = d;
-	const unsigned char *q = s;
-	while (n--)
-		*p++ = *q++;
-	return d;
+	void *r = d;
+	size_t q = n >> 3, b = n & 7;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q)::"memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(b)::"memory");
+	return r;
 }
 
 void *

@@ -52,6 +52,7 @@ struct cpu {
 	/* Scheduler: one queue per priority, a bitmap of non-empty ones. */
 	struct tcb *rq_head[PRIO_COUNT], *rq_tail[PRIO_COUNT];
 	uint64_t rq_bitmap[PRIO_COUNT / 64];
+	uint64_t rq_l1; /* bit w: rq_bitmap[w] != 0 */
 	bool resched;      /* reconsider the choice at kernel exit */
 	bool round_robin;  /* current's time slice ended or it yielded */
 	uint64_t ticks;
