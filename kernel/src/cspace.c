@@ -16,6 +16,8 @@
 #include <cspace.h>
 #include <arch/cpu.h>
 
+/* Kernel-instance state (one instance per core comes with the multikernel:
+ * these move into struct cpu then). */
 static struct cte mdb_head; /* sentinel: original capabilities follow it */
 static uint64_t dying;      /* stack of objects whose slots are emptied */
 
@@ -128,9 +130,9 @@ cap_derive(const struct cap *src, struct cap *out)
 	case UX_CAP_PAGE_TABLE:
 	case UX_CAP_PAGE_DIR:
 	case UX_CAP_PDPT:
-		/* A table is mapped once; copies share that mapping. */
-		return (src->flags & CAPF_MAPPED) ? UX_OK
-						  : UX_E_ILLEGAL_OPERATION;
+		/* One capability per table, so the mapping it records is the
+		 * table's only one and deleting it removes that mapping. */
+		return UX_E_ILLEGAL_OPERATION;
 	default:
 		return UX_OK;
 	}

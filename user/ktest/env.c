@@ -1,7 +1,11 @@
 /*
  * env.c - the test environment: slot and object allocation from the boot
  * untypeds, page mapping with page tables made on demand, threads in this
- * or in a new address space.
+ * or in a new address space, a "settle" helper that waits until every
+ * other thread is blocked, and fault-message helpers.
+ *
+ * Thread stacks are a fixed pool in the image (so they exist in every
+ * address space vspace_new makes); thread_kill returns a stack to it.
  */
 #include "ktest.h"
 
@@ -9,17 +13,34 @@ struct ux_bootinfo *bi;
 uint64_t root_guard;
 static uint64_t next_slot, pool, next_va = 0x40000000;
 static uint64_t ioport_exit;
+static uint64_t free_slots[256];
+static unsigned nfree_slots;
+
+#define NSTACKS 32
+#define STACK_SIZE 16384
+static uint8_t stacks[NSTACKS][STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t stack_used[NSTACKS];
 
 extern char __image_start[], _end[];
 
 uint64_t
 slot_alloc(void)
 {
+	if (nfree_slots)
+		return free_slots[--nfree_slots];
 	if (next_slot >= bi->empty.last) {
 		printf("ktest: out of slots\n");
 		ux_exit(3);
 	}
 	return next_slot++;
+}
+
+void
+slot_free(uint64_t s)
+{
+	ux_cnode_delete(ROOT, s, D);
+	if (nfree_slots < sizeof free_slots / sizeof free_slots[0])
+		free_slots[nfree_slots++] = s;
 }
 
 uint64_t
@@ -74,6 +95,24 @@ map_frame(uint64_t pml4, uint64_t frame, uint64_t va, unsigned rights)
 }
 
 void *
+pages_new(unsigned n, uint64_t *frames)
+{
+	uint64_t va = va_alloc((uint64_t)n * 4096);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t f = obj_new(UX_CAP_FRAME, 0);
+		long e = map_frame(VSPACE, f, va + i * 4096ull,
+				   UX_R_READ | UX_R_WRITE);
+		if (e) {
+			printf("ktest: map failed: %s\n", ux_strerror(e));
+			ux_exit(3);
+		}
+		if (frames)
+			frames[i] = f;
+	}
+	return (void *)va;
+}
+
+void *
 page_new(uint64_t *frame)
 {
 	uint64_t f = obj_new(UX_CAP_FRAME, 0), va = va_alloc(4096);
@@ -107,43 +146,130 @@ trampoline(void (*fn)(uint64_t), uint64_t arg, uint64_t tcb)
 {
 	fn(arg);
 	ux_tcb_suspend(tcb);
+	__asm__ volatile("ud2"); /* no TCB capability: stop by a fault */
+}
+
+static uint64_t
+stack_get(void)
+{
+	for (unsigned i = 0; i < NSTACKS; i++) {
+		if (!stack_used[i]) {
+			stack_used[i] = 1;
+			return (uint64_t)stacks[i] + STACK_SIZE - 8;
+		}
+	}
+	printf("ktest: out of thread stacks\n");
+	ux_exit(3);
 }
 
 void
-thread_start(struct kthread *t, void (*fn)(uint64_t), uint64_t arg,
-	     unsigned prio, uint64_t vspace, uint64_t fault_ep)
+thread_start_ex(struct kthread *t, const struct thread_opts *o)
 {
-	static uint8_t stacks[16][16384] __attribute__((aligned(16)));
-	static unsigned nstacks;
 	uint64_t regs[UX_REG_COUNT] = {0};
+	uint64_t vspace = o->vspace ? o->vspace : VSPACE;
 
 	t->tcb = obj_new(UX_CAP_TCB, 0);
 	t->ipc = page_new(&t->frame);
 	t->ipc->user[0] = (uint64_t)t->ipc;
-	t->stack_top = (uint64_t)stacks[nstacks++ % 16] + 16384 - 8;
+	t->stack_top = stack_get();
 	if (vspace != VSPACE) {
 		uint64_t c = slot_alloc();
 		ux_cnode_copy(ROOT, c, D, ROOT, t->frame, D, UX_R_ALL);
 		map_frame(vspace, c, (uint64_t)t->ipc, UX_R_READ | UX_R_WRITE);
 		/* the shared stacks live in the image, already mapped */
 	}
-	ux_tcb_configure(t->tcb, fault_ep, ROOT, root_guard, vspace,
-			 (uint64_t)t->ipc, t->frame);
-	ux_tcb_set_priority(t->tcb, SELF_TCB, prio);
+	ux_tcb_configure(t->tcb, o->fault_ep, o->cspace ? o->cspace : ROOT,
+			 o->cspace ? o->guard : root_guard, vspace,
+			 (uint64_t)t->ipc, o->no_ipcbuf ? 0 : t->frame);
+	ux_tcb_set_priority(t->tcb, SELF_TCB, o->prio);
 	regs[UX_REG_RIP] = (uint64_t)trampoline;
 	regs[UX_REG_RSP] = t->stack_top;
-	regs[UX_REG_RDI] = (uint64_t)fn;
-	regs[UX_REG_RSI] = arg;
-	regs[UX_REG_RDX] = t->tcb;
+	regs[UX_REG_RDI] = (uint64_t)o->fn;
+	regs[UX_REG_RSI] = o->arg;
+	regs[UX_REG_RDX] = o->cspace ? o->self_tcb : t->tcb;
 	regs[UX_REG_RFLAGS] = 0x202;
 	regs[UX_REG_FS_BASE] = (uint64_t)t->ipc;
-	ux_tcb_write_regs(t->tcb, 1, UX_REG_COUNT, regs);
+	ux_tcb_write_regs(t->tcb, !o->no_resume, UX_REG_COUNT, regs);
+}
+
+void
+thread_start(struct kthread *t, void (*fn)(uint64_t), uint64_t arg,
+	     unsigned prio, uint64_t vspace, uint64_t fault_ep)
+{
+	struct thread_opts o = {.fn = fn, .arg = arg, .prio = prio,
+				.vspace = vspace, .fault_ep = fault_ep};
+	thread_start_ex(t, &o);
 }
 
 void
 thread_kill(struct kthread *t)
 {
 	ux_cnode_delete(ROOT, t->tcb, D);
+	for (unsigned i = 0; i < NSTACKS; i++)
+		if (t->stack_top == (uint64_t)stacks[i] + STACK_SIZE - 8)
+			stack_used[i] = 0;
+	t->stack_top = 0;
+}
+
+/* settle(): the helper at priority 1 runs only when no thread above
+ * priority 1 can run; it answers the root's signal then. */
+static uint64_t settle_go, settle_back;
+
+static void
+settle_loop(uint64_t arg)
+{
+	for (;;) {
+		ux_wait(settle_go, NULL);
+		ux_signal(settle_back);
+	}
+}
+
+void
+settle(void)
+{
+	static struct kthread helper;
+	if (!settle_go) {
+		settle_go = obj_new(UX_CAP_NOTIFICATION, 0);
+		settle_back = obj_new(UX_CAP_NOTIFICATION, 0);
+		thread_start(&helper, settle_loop, 0, 1, VSPACE, 0);
+	}
+	ux_signal(settle_go);
+	ux_wait(settle_back, NULL);
+}
+
+long
+fault_recv(uint64_t ep, uint64_t reply, struct fault_msg *f, int block)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	struct ux_msg m = {0};
+	long e = block ? ux_recv(ep, reply, &m) : ux_nbrecv(ep, reply, &m);
+	memset(f, 0, sizeof *f);
+	if (e)
+		return e;
+	f->type = ux_mi_label(m.info);
+	f->len = ux_mi_len(m.info);
+	f->badge = m.badge;
+	f->w0 = m.mr[0];
+	f->w1 = m.mr[1];
+	f->regs[0] = m.mr[2];
+	f->regs[1] = m.mr[3];
+	for (unsigned i = 2; i < UX_REG_COUNT; i++)
+		f->regs[i] = b->mr[UX_FAULT_REGS + i];
+	return 0;
+}
+
+long
+fault_reply(uint64_t reply, const uint64_t *regs, unsigned n)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	struct ux_msg m = {.info = ux_msginfo(0, n, 0, 0)};
+	for (unsigned i = 0; i < n; i++) {
+		if (i < UX_REG_MRS)
+			m.mr[i] = regs[i];
+		else
+			b->mr[i] = regs[i];
+	}
+	return ux_reply(reply, &m);
 }
 
 _Noreturn void
@@ -188,7 +314,8 @@ main(struct ux_bootinfo *b)
 	int pass = 0, fail = 0;
 
 	env_init(b);
-	printf("BENCH boot_to_user %lu\n", (unsigned long)boot_tsc);
+	printf("BENCH boot_to_user %lu %lu %lu 1\n", (unsigned long)boot_tsc,
+	       (unsigned long)boot_tsc, (unsigned long)boot_tsc);
 	if (strstr(bi->cmdline, "bench"))
 		return bench_main();
 	printf("ktest: UX/RT kernel test suite, %d tests\n",
@@ -203,4 +330,62 @@ main(struct ux_bootinfo *b)
 	}
 	printf("ktest: %d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
+}
+
+/* What kind of capability is in root slot s? Found by behaviour alone
+ * (there is no "identify" invocation): each probe is an operation that
+ * only that type answers in a particular way and that changes nothing
+ * (a Signal is polled back). Tables are told apart by mapping them into
+ * a scratch address space that has only a PDPT at 0. */
+unsigned
+cap_type_of(uint64_t s)
+{
+	static uint64_t scratch_pml4, scratch_frame;
+	struct ux_msg m = {0};
+	uint64_t out[2];
+	long e;
+
+	if (!scratch_pml4) {
+		scratch_pml4 = obj_new(UX_CAP_PML4, 0);
+		scratch_frame = obj_new(UX_CAP_FRAME, 0);
+		ux_table_map(obj_new(UX_CAP_PDPT, 0), scratch_pml4, 0);
+	}
+	e = ux_nbsend(s, &m);
+	if (e == UX_E_INVALID_CAPABILITY || e == UX_E_FAILED_LOOKUP)
+		return UX_CAP_NULL;
+	if (e == UX_E_WOULD_BLOCK || e == UX_E_NO_RIGHTS)
+		return UX_CAP_ENDPOINT;
+	if (e == UX_OK) {
+		ux_poll(s, NULL);
+		return UX_CAP_NOTIFICATION;
+	}
+	if (ux_untyped_retype(s, 99, 0, ROOT, 0, 0, 0, 1) ==
+	    UX_E_INVALID_ARGUMENT)
+		return UX_CAP_UNTYPED;
+	if (ux_frame_address(s, out) == UX_OK)
+		return ux_frame_map(s, scratch_pml4, 0x1000, UX_R_READ, 0) ==
+				       UX_E_ALIGNMENT
+			       ? UX_CAP_FRAME_2M
+			       : UX_CAP_FRAME;
+	if (ux_tcb_read_regs(s, (uint64_t[UX_REG_COUNT]){0}) == UX_OK)
+		return UX_CAP_TCB;
+	if (ux_cnode_delete(s, 0, 64) == UX_OK)
+		return UX_CAP_CNODE;
+	if (ux_reply(s, &m) == UX_E_ILLEGAL_OPERATION)
+		return UX_CAP_REPLY;
+	e = ux_table_map(s, scratch_pml4, 0);
+	if (e == UX_E_DELETE_FIRST)
+		return UX_CAP_PDPT;
+	if (e == UX_OK) {
+		ux_table_unmap(s);
+		return UX_CAP_PAGE_DIR;
+	}
+	if (e == UX_E_FAILED_LOOKUP)
+		return UX_CAP_PAGE_TABLE;
+	if (e == UX_E_ILLEGAL_OPERATION)
+		return 100; /* a table already mapped: type unknown */
+	if (ux_frame_map(scratch_frame, s, 0x700000000000ull, UX_R_READ, 0) ==
+	    UX_E_FAILED_LOOKUP)
+		return UX_CAP_PML4;
+	return 101; /* not a retypeable object */
 }

@@ -53,10 +53,12 @@ extern struct ux_bootinfo *bi;
 extern uint64_t root_guard; /* guard data for the root CNode */
 
 uint64_t slot_alloc(void);
+void slot_free(uint64_t s);                      /* delete, reuse later */
 uint64_t obj_new(unsigned type, unsigned bits);  /* one object; its slot */
 uint64_t untyped_new(unsigned bits);             /* a private untyped */
 uint64_t va_alloc(uint64_t size);                /* fresh address range */
 void *page_new(uint64_t *frame);                 /* a fresh mapped page */
+void *pages_new(unsigned n, uint64_t *frames);   /* n contiguous pages */
 long map_frame(uint64_t pml4, uint64_t frame, uint64_t va, unsigned rights);
 
 struct kthread {
@@ -70,8 +72,59 @@ struct kthread {
  * returns the thread suspends itself. */
 void thread_start(struct kthread *t, void (*fn)(uint64_t), uint64_t arg,
 		  unsigned prio, uint64_t vspace, uint64_t fault_ep);
+/* The same with every option: cspace 0 means the root CNode (then guard
+ * and self_tcb are ignored; otherwise self_tcb is the thread's own TCB
+ * address in that CSpace, used to suspend itself when fn returns). */
+struct thread_opts {
+	void (*fn)(uint64_t);
+	uint64_t arg;
+	unsigned prio;
+	uint64_t vspace, fault_ep, cspace, guard, self_tcb;
+	int no_ipcbuf, no_resume;
+};
+void thread_start_ex(struct kthread *t, const struct thread_opts *o);
 /* A new address space with the test image mapped (same frames). */
 uint64_t vspace_new(void);
 void thread_kill(struct kthread *t);
+/* The type of the capability in root slot s, found by probing. */
+unsigned cap_type_of(uint64_t s);
+/* Return once every thread above priority 1 is blocked or stopped. */
+void settle(void);
+
+/* Fault messages (uxrt/fault.h) as a handler sees them. */
+struct fault_msg {
+	uint64_t type, w0, w1, badge;
+	uint64_t regs[UX_REG_COUNT];
+	unsigned len;
+};
+/* Receive one message on ep (blocking or not) and decode it as a fault. */
+long fault_recv(uint64_t ep, uint64_t reply, struct fault_msg *f, int block);
+/* Reply, overwriting the first n registers (enum ux_reg order). */
+long fault_reply(uint64_t reply, const uint64_t *regs, unsigned n);
+
+/* Message register i of a message: 0..3 in m, the rest in the calling
+ * thread's IPC buffer. */
+static inline void
+msg_set(struct ux_msg *m, unsigned i, uint64_t v)
+{
+	if (i < UX_REG_MRS)
+		m->mr[i] = v;
+	else
+		ux_ipcbuf()->mr[i] = v;
+}
+
+static inline uint64_t
+msg_get(const struct ux_msg *m, unsigned i)
+{
+	return i < UX_REG_MRS ? m->mr[i] : ux_ipcbuf()->mr[i];
+}
+
+/* Raw invocation with an explicit message: for malformed ones. */
+static inline long
+inv_raw(uint64_t cap, uint64_t label, unsigned nmr, const uint64_t *mr,
+	unsigned ncaps, const uint64_t *caps)
+{
+	return ux_invoke(cap, label, nmr, mr, ncaps, caps, NULL, 0);
+}
 
 #endif
