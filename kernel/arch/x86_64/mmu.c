@@ -29,6 +29,13 @@ static uint64_t physmap_pd[PHYSMAP_MAX >> 30][512]
 	__attribute__((aligned(4096)));
 static uint64_t dev_pd[512] __attribute__((aligned(4096)));
 
+/* Is pa in the physmap (RAM the kernel may copy to and from)? */
+bool
+phys_is_ram(uint64_t pa)
+{
+	return pa < PHYSMAP_MAX && (physmap_pd[pa >> 30][(pa >> 21) & 511] & PTE_P);
+}
+
 uint64_t *
 kernel_pml4(void)
 {

@@ -339,21 +339,29 @@ translate(uint64_t pml4, uint64_t va, bool write, uint64_t *pa,
 	}
 	uint64_t page = l == 2 ? BIT(21) : BIT(12);
 	uint64_t base = (e & PTE_ADDR) & ~(page - 1);
-	if (base >= PHYSMAP_MAX || (e & PTE_PCD))
+	if ((e & PTE_PCD) || !phys_is_ram(base))
 		return false; /* device memory: not copied by the kernel */
 	*pa = base + (va & (page - 1));
 	return true;
+}
+
+/* The thread's PML4, or 0 if it has none (its slot was emptied). */
+static uint64_t
+thread_pml4(struct tcb *t)
+{
+	struct cap *c = &t->slot[TCB_SLOT_VSPACE].cap;
+	return c->type == UX_CAP_PML4 ? c->obj : 0;
 }
 
 bool
 vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 	     uint64_t *bad, uint64_t *code)
 {
-	uint64_t pml4 = t->slot[TCB_SLOT_VSPACE].cap.obj, pa;
+	uint64_t pml4 = thread_pml4(t), pa;
 
 	if (!len)
 		return true;
-	if (va >= UX_USER_TOP || len > UX_USER_TOP - va) {
+	if (!pml4 || va >= UX_USER_TOP || len > UX_USER_TOP - va) {
 		*bad = UX_USER_TOP;
 		return false;
 	}
@@ -370,11 +378,10 @@ uint64_t
 vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src, uint64_t sva,
 	    uint64_t n)
 {
-	uint64_t dp = dst->slot[TCB_SLOT_VSPACE].cap.obj;
-	uint64_t sp = src->slot[TCB_SLOT_VSPACE].cap.obj;
+	uint64_t dp = thread_pml4(dst), sp = thread_pml4(src);
 	uint64_t done = 0, dpa, spa, code;
 
-	if (dva >= UX_USER_TOP || sva >= UX_USER_TOP)
+	if (!dp || !sp || dva >= UX_USER_TOP || sva >= UX_USER_TOP)
 		return 0;
 	if (n > UX_USER_TOP - dva)
 		n = UX_USER_TOP - dva;

@@ -16,6 +16,7 @@ noreturn void arch_return_to_user(struct tcb *t);
 void arch_idle(void);
 void arch_idle_wait(void);
 uint64_t *kernel_pml4(void);
+bool phys_is_ram(uint64_t pa);
 void trap_c(struct arch_context *f);
 void lapic_eoi(void);
 void irq_fire(unsigned irq);
