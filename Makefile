@@ -34,12 +34,21 @@ ULIB_SRC   := $(wildcard user/lib/*.c user/lib/*.S) lib/fmt/fmt.c \
 ULIB_OBJ   := $(patsubst %,$(BUILD)/u/%.o,$(ULIB_SRC))
 KTEST_SRC  := $(wildcard user/ktest/*.c)
 KTEST_OBJ  := $(patsubst %,$(BUILD)/u/%.o,$(KTEST_SRC))
+PS_SRC     := $(wildcard procserv/*.c) lib/cpio/cpio.c lib/elf/elf64.c
+PS_OBJ     := $(patsubst %,$(BUILD)/u/%.o,$(PS_SRC))
+# Unmodified Linux programs for the initial archive, built with Debian's
+# musl-gcc; add your own static binaries with PROGS="path ..." (they go
+# to /bin).
+LINUX_PROGS := $(patsubst tests/linux/%.c,$(BUILD)/initrd/bin/%,$(wildcard tests/linux/*.c))
+PROGS      ?=
+INIT       ?= /bin/hello
 
 QEMU_FLAGS := -M q35 -cpu max -m 512M -smp 1 -nographic -no-reboot \
               -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: all run check gdb bench deps clean host-test ktest
-all: $(BUILD)/kernel32.elf $(BUILD)/ktest.elf
+.PHONY: all run ktest-run check gdb bench deps clean host-test ktest FORCE
+all: $(BUILD)/kernel32.elf $(BUILD)/ktest.elf $(BUILD)/procserv.elf \
+     $(BUILD)/initrd.cpio
 
 deps:
 	@tools/deps.sh
@@ -69,7 +78,29 @@ $(BUILD)/ktest.elf: $(KTEST_OBJ) $(ULIB_OBJ) user/lib/user.ld
 	$(CC) $(UCFLAGS) -static -no-pie -Wl,-z,max-page-size=0x1000 \
 	    -T user/lib/user.ld -o $@ $(KTEST_OBJ) $(ULIB_OBJ)
 
+$(BUILD)/procserv.elf: $(PS_OBJ) $(ULIB_OBJ) user/lib/user.ld
+	$(CC) $(UCFLAGS) -static -no-pie -Wl,-z,max-page-size=0x1000 \
+	    -T user/lib/user.ld -o $@ $(PS_OBJ) $(ULIB_OBJ)
+
+$(BUILD)/initrd/bin/%: tests/linux/%.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(PROGS) FORCE
+	@mkdir -p $(BUILD)/initrd/bin
+	@for p in $(PROGS); do cp "$$p" $(BUILD)/initrd/bin/; done
+	@(cd $(BUILD)/initrd && find . | LC_ALL=C sort | \
+	    cpio -o -H newc --quiet) > $@.tmp && mv $@.tmp $@
+FORCE:
+
+# Boot UX/RT: the process server runs $(INIT) from the initial archive.
 run: deps all
+	$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/kernel32.elf \
+	    -initrd "$(BUILD)/procserv.elf,$(BUILD)/initrd.cpio" \
+	    -append "init=$(INIT)"
+
+# Boot the in-system kernel test suite as the root server.
+ktest-run: deps all
 	$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/kernel32.elf \
 	    -initrd $(BUILD)/ktest.elf
 

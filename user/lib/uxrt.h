@@ -11,6 +11,7 @@
 #define UXRT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uxrt/bootinfo.h>

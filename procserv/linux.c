@@ -1,0 +1,216 @@
+/*
+ * linux.c - the Linux personality: system calls that a process made with
+ * the syscall instruction and the kernel delivered to us as fault
+ * messages. Arguments are in rdi, rsi, rdx, r10, r8, r9; the result goes
+ * back in rax (a negative errno on failure).
+ *
+ * Output to fd 1 and 2 goes to the kernel's debug console until the
+ * console server exists; there are no files yet.
+ */
+#include "procserv.h"
+#include "lx_errno.h"
+
+#define ARG0 regs[UX_REG_RDI]
+#define ARG1 regs[UX_REG_RSI]
+#define ARG2 regs[UX_REG_RDX]
+#define ARG3 regs[UX_REG_R10]
+#define ARG4 regs[UX_REG_R8]
+#define ARG5 regs[UX_REG_R9]
+#define GONE (-1000000) /* the process no longer exists: no reply */
+
+typedef long (*lx_fn)(struct proc *p, uint64_t *regs);
+
+/* write(2) to the console: fds 1 and 2 only, for now. */
+static long
+console_write(struct proc *p, uint64_t buf, uint64_t len)
+{
+	static char tmp[4096];
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t n = len - done < sizeof tmp ? len - done : sizeof tmp;
+		if (proc_copy_in(p, tmp, buf + done, n))
+			return done ? (long)done : -LX_EFAULT;
+		ux_debug_write(tmp, n);
+		done += n;
+	}
+	return (long)done;
+}
+
+static long
+lx_write(struct proc *p, uint64_t *regs)
+{
+	if (ARG0 != 1 && ARG0 != 2)
+		return -LX_EBADF;
+	return console_write(p, ARG1, ARG2);
+}
+
+static long
+lx_writev(struct proc *p, uint64_t *regs)
+{
+	uint64_t iov[2 * 64];
+	long total = 0;
+	if (ARG0 != 1 && ARG0 != 2)
+		return -LX_EBADF;
+	if (ARG2 > 64)
+		return -LX_EINVAL;
+	if (proc_copy_in(p, iov, ARG1, ARG2 * 16))
+		return -LX_EFAULT;
+	for (uint64_t i = 0; i < ARG2; i++) {
+		long r = console_write(p, iov[2 * i], iov[2 * i + 1]);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+	}
+	return total;
+}
+
+/* No terminal yet: every ioctl on a valid fd is "not a tty". */
+static long
+lx_ioctl(struct proc *p, uint64_t *regs)
+{
+	(void)p;
+	return ARG0 <= 2 ? -LX_ENOTTY : -LX_EBADF;
+}
+
+static long
+lx_brk(struct proc *p, uint64_t *regs)
+{
+	uint64_t want = ARG0, cur = (p->brk + 0xFFF) & ~0xFFFull;
+	if (want < p->brk_start || want > p->brk_start + (256ull << 20))
+		return (long)p->brk;
+	for (uint64_t va = cur; va < want; va += 4096)
+		if (proc_page_new(p, va, UX_R_READ | UX_R_WRITE))
+			return (long)p->brk;
+	for (uint64_t va = (want + 0xFFF) & ~0xFFFull; va < cur; va += 4096)
+		proc_unmap(p, va);
+	p->brk = want;
+	return (long)want;
+}
+
+/* Anonymous private mappings only (no files yet; MAP_FIXED not yet). */
+static long
+lx_mmap(struct proc *p, uint64_t *regs)
+{
+	uint64_t len = (ARG1 + 0xFFF) & ~0xFFFull, flags = ARG3;
+	unsigned r = (ARG2 & 1 ? UX_R_READ : 0) | (ARG2 & 2 ? UX_R_WRITE : 0) |
+		     (ARG2 & 4 ? UX_R_EXEC : 0);
+	if (!len || len > (1ull << 32))
+		return -LX_EINVAL;
+	if (!(flags & 0x20) || (flags & 0x10) || (flags & 3) != 2)
+		return -LX_EINVAL; /* need MAP_PRIVATE|MAP_ANONYMOUS, no FIXED */
+	uint64_t va = p->mmap_next;
+	for (uint64_t o = 0; o < len; o += 4096)
+		if (proc_page_new(p, va + o, r | UX_R_READ)) {
+			for (uint64_t u = 0; u < o; u += 4096)
+				proc_unmap(p, va + u);
+			return -LX_ENOMEM;
+		}
+	p->mmap_next += len + 4096;
+	return (long)va;
+}
+
+static long
+lx_munmap(struct proc *p, uint64_t *regs)
+{
+	if (ARG0 & 0xFFF || !ARG1)
+		return -LX_EINVAL;
+	for (uint64_t o = 0; o < ARG1; o += 4096)
+		proc_unmap(p, ARG0 + o);
+	return 0;
+}
+
+static long
+lx_uname(struct proc *p, uint64_t *regs)
+{
+	char u[6][65];
+	memset(u, 0, sizeof u);
+	snprintf(u[0], 65, "UX/RT");
+	snprintf(u[1], 65, "uxrt");
+	snprintf(u[2], 65, "0.1");
+	snprintf(u[3], 65, "UX/RT microkernel");
+	snprintf(u[4], 65, "x86_64");
+	snprintf(u[5], 65, "(none)");
+	return proc_copy_out(p, ARG0, u, sizeof u) ? -LX_EFAULT : 0;
+}
+
+/* ARCH_SET_FS and ARCH_GET_FS; the GS forms are not supported yet. */
+static long
+lx_arch_prctl(struct proc *p, uint64_t *regs)
+{
+	if (ARG0 == 0x1002) {
+		if (ARG1 >= UX_USER_TOP)
+			return -LX_EPERM;
+		regs[UX_REG_FS_BASE] = ARG1;
+		return 0;
+	}
+	if (ARG0 == 0x1003)
+		return proc_copy_out(p, ARG1, &regs[UX_REG_FS_BASE], 8)
+			       ? -LX_EFAULT
+			       : 0;
+	return -LX_EINVAL;
+}
+
+static long lx_getpid(struct proc *p, uint64_t *regs) { (void)regs; return p->pid; }
+static long lx_gettid(struct proc *p, uint64_t *regs) { (void)regs; return p->pid; }
+static long lx_getppid(struct proc *p, uint64_t *regs) { (void)regs; return p->ppid; }
+static long lx_getuid(struct proc *p, uint64_t *regs) { (void)regs; return p->uid; }
+static long lx_geteuid(struct proc *p, uint64_t *regs) { (void)regs; return p->uid; }
+static long lx_getgid(struct proc *p, uint64_t *regs) { (void)regs; return p->gid; }
+static long lx_getegid(struct proc *p, uint64_t *regs) { (void)regs; return p->gid; }
+
+/* Threads do not exist yet: the clear-tid address is not used. */
+static long
+lx_set_tid_address(struct proc *p, uint64_t *regs)
+{
+	(void)regs;
+	return p->pid;
+}
+
+static long
+lx_exit_group(struct proc *p, uint64_t *regs)
+{
+	proc_exit(p, (int)(ARG0 & 0xFF));
+	return GONE;
+}
+
+/* One thread per process for now, so exit ends the process. */
+static long
+lx_exit(struct proc *p, uint64_t *regs)
+{
+	return lx_exit_group(p, regs);
+}
+
+static const struct {
+	unsigned nr;
+	const char *name;
+	lx_fn fn;
+} table[] = {
+#define LX(nr, name, status) {nr, #name, lx_##name},
+#include "lx_syscalls.h"
+#undef LX
+};
+
+unsigned
+lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
+{
+	uint64_t nr = regs[UX_REG_RAX];
+	long r = -LX_ENOSYS;
+	unsigned i;
+
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].nr == nr)
+			break;
+	if (i < sizeof table / sizeof table[0]) {
+		uint64_t fs = regs[UX_REG_FS_BASE];
+		r = table[i].fn(p, regs);
+		if (r == GONE)
+			return 0;
+		regs[UX_REG_RAX] = (uint64_t)r;
+		return fs != regs[UX_REG_FS_BASE] ? UX_REG_COUNT : 1;
+	}
+	printf("procserv: pid %d (%s): system call %lu not implemented "
+	       "(ENOSYS)\n",
+	       p->pid, p->name, (unsigned long)nr);
+	regs[UX_REG_RAX] = (uint64_t)r;
+	return 1;
+}

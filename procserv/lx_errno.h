@@ -1,0 +1,30 @@
+/*
+ * lx_errno.h - Linux errno values. They appear only in the Linux
+ * personality; the kernel has its own error type.
+ */
+#ifndef LX_ERRNO_H
+#define LX_ERRNO_H
+
+#define LX_EPERM 1
+#define LX_ENOENT 2
+#define LX_ESRCH 3
+#define LX_EINTR 4
+#define LX_EIO 5
+#define LX_EBADF 9
+#define LX_ECHILD 10
+#define LX_EAGAIN 11
+#define LX_ENOMEM 12
+#define LX_EACCES 13
+#define LX_EFAULT 14
+#define LX_EEXIST 17
+#define LX_ENOTDIR 20
+#define LX_EISDIR 21
+#define LX_EINVAL 22
+#define LX_ENOTTY 25
+#define LX_ENOSPC 28
+#define LX_ESPIPE 29
+#define LX_EPIPE 32
+#define LX_ERANGE 34
+#define LX_ENOSYS 38
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * proc.c - processes: creation from an ELF image, their memory (pages
+ * tracked per process, reached through a scratch mapping), and exit.
+ *
+ * Memory is allocated eagerly for now (segments, stack, brk, anonymous
+ * mmap); demand paging through page-fault messages comes with fork.
+ */
+#include "procserv.h"
+#include "elf/elf64.h"
+
+#define ROOT UX_BI_SLOT_CNODE
+#define VSPACE UX_BI_SLOT_VSPACE
+#define SCRATCH_VA 0x30000000ull
+#define STACK_TOP 0x7ffffff00000ull
+#define STACK_PAGES 32
+#define MMAP_BASE 0x100000000000ull
+
+extern uint64_t ps_l1;
+static struct proc procs[MAX_PROCS];
+
+struct proc *
+proc_get(uint64_t pid)
+{
+	return pid > 0 && pid < MAX_PROCS && procs[pid].used ? &procs[pid]
+							     : NULL;
+}
+
+/* A new object in the process's CNode; *cptr is its address. */
+static long
+proc_obj(void *ctx, unsigned type, uint64_t *cptr)
+{
+	struct proc *p = ctx;
+	if (p->next_slot >= (1u << PROC_RADIX))
+		return UX_E_NOT_ENOUGH_MEMORY;
+	uint32_t j = p->next_slot;
+	long e = ux_untyped_retype(p->ut, type, type == UX_CAP_CNODE ? 1 : 0,
+				   p->pcn, 0, 0, j, 1);
+	if (!e) {
+		p->next_slot++;
+		*cptr = PCAP(p->pid, j);
+	}
+	return e;
+}
+
+static struct page *
+find_page(struct proc *p, uint64_t va)
+{
+	for (unsigned i = 0; i < p->npages; i++)
+		if (p->pages[i].va == va)
+			return &p->pages[i];
+	return NULL;
+}
+
+long
+proc_page_new(struct proc *p, uint64_t va, unsigned rights)
+{
+	uint64_t f;
+	long e;
+
+	if (p->npages == MAX_PAGES)
+		return UX_E_NOT_ENOUGH_MEMORY;
+	if ((e = proc_obj(p, UX_CAP_FRAME, &f)))
+		return e;
+	if ((e = alloc_map_with(PCAP(p->pid, PS_PML4), f, va, rights,
+				proc_obj, p)))
+		return e;
+	p->pages[p->npages++] =
+		(struct page){va, (uint32_t)(f & 0xFFF), (uint8_t)rights};
+	return UX_OK;
+}
+
+void
+proc_unmap(struct proc *p, uint64_t va)
+{
+	struct page *pg = find_page(p, va);
+	if (!pg)
+		return;
+	ux_cnode_delete(p->pcn, pg->slot, PROC_RADIX); /* unmaps it */
+	*pg = p->pages[--p->npages];
+}
+
+/* Map the frame of the page at va in our scratch window. */
+static uint8_t *
+scratch_map(struct proc *p, uint64_t va)
+{
+	struct page *pg = find_page(p, va & ~0xFFFull);
+	if (!pg ||
+	    ux_cnode_copy(p->pcn, PS_SCRATCH, PROC_RADIX, p->pcn, pg->slot,
+			  PROC_RADIX, UX_R_READ | UX_R_WRITE) ||
+	    alloc_map(VSPACE, PCAP(p->pid, PS_SCRATCH), SCRATCH_VA,
+		      UX_R_READ | UX_R_WRITE)) {
+		ux_cnode_delete(p->pcn, PS_SCRATCH, PROC_RADIX);
+		return NULL;
+	}
+	return (uint8_t *)SCRATCH_VA + (va & 0xFFF);
+}
+
+static void
+scratch_unmap(struct proc *p)
+{
+	ux_cnode_delete(p->pcn, PS_SCRATCH, PROC_RADIX);
+}
+
+/* Copy between our memory and the process's, page by page; -1 if part
+ * of the range is not mapped in the process. */
+static long
+copy(struct proc *p, uint64_t va, void *buf, size_t len, bool out)
+{
+	uint8_t *b = buf;
+	while (len) {
+		size_t n = 4096 - (va & 0xFFF);
+		if (n > len)
+			n = len;
+		uint8_t *s = scratch_map(p, va);
+		if (!s)
+			return -1;
+		if (out)
+			memcpy(s, b, n);
+		else
+			memcpy(b, s, n);
+		scratch_unmap(p);
+		va += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+long
+proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len)
+{
+	return copy(p, va, dst, len, false);
+}
+
+long
+proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len)
+{
+	return copy(p, va, (void *)src, len, true);
+}
+
+static unsigned
+seg_rights(uint32_t f)
+{
+	return UX_R_READ | (f & ELF_PF_W ? UX_R_WRITE : 0) |
+	       (f & ELF_PF_X ? UX_R_EXEC : 0);
+}
+
+static long
+load_segments(struct proc *p, const uint8_t *img, const struct elf_info *in)
+{
+	struct elf_segment s;
+	for (unsigned i = 0; elf64_load_segment(img, in, i, &s); i++) {
+		uint64_t end = s.vaddr + s.memsz;
+		for (uint64_t va = s.vaddr & ~0xFFFull; va < end; va += 4096) {
+			unsigned r = seg_rights(s.flags);
+			struct page *pg = find_page(p, va);
+			long e;
+			if (!pg) {
+				e = proc_page_new(p, va, r);
+			} else {
+				pg->rights |= (uint8_t)r;
+				e = ux_frame_map(PCAP(p->pid, pg->slot),
+						 PCAP(p->pid, PS_PML4), va,
+						 pg->rights, UX_MAP_CACHED);
+			}
+			if (e)
+				return e;
+		}
+		if (s.filesz &&
+		    proc_copy_out(p, s.vaddr, img + s.offset, s.filesz))
+			return UX_E_FAULT;
+		if (end > p->brk_start)
+			p->brk_start = (end + 0xFFF) & ~0xFFFull;
+	}
+	return UX_OK;
+}
+
+/* The initial stack (System V x86-64 ABI): argc, argv, envp, auxv, and
+ * the strings and random bytes they point at. Returns the new rsp. */
+static uint64_t
+build_stack(struct proc *p, const char *path, const struct elf_info *in,
+	    uint64_t phdr_va)
+{
+	static uint8_t page[4096];
+	uint64_t top = STACK_TOP, sp;
+	size_t plen = strlen(path) + 1;
+	uint64_t *v;
+
+	memset(page, 0, sizeof page);
+	/* strings at the top of the page: path, then 16 random bytes */
+	uint64_t path_va = top - 64 - plen;
+	memcpy(page + (path_va - (top - 4096)), path, plen);
+	uint64_t rand_va = top - 32;
+	uint64_t seed = 0x9E3779B97F4A7C15ull ^ (uint64_t)p->pid;
+	for (int i = 0; i < 16; i++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		page[rand_va - (top - 4096) + i] = (uint8_t)seed;
+	}
+	uint64_t aux[][2] = {
+		{3, phdr_va}, {4, 56}, {5, in->phnum}, {6, 4096},
+		{9, in->entry}, {11, p->uid}, {12, p->uid}, {13, p->gid},
+		{14, p->gid}, {16, 0}, {17, 100}, {23, 0}, {25, rand_va},
+		{31, path_va}, {0, 0}};
+	unsigned words = 1 + 2 + 1 + 2 * (sizeof aux / sizeof aux[0]);
+	sp = (path_va - words * 8) & ~15ull;
+	v = (uint64_t *)(page + (sp - (top - 4096)));
+	*v++ = 1;       /* argc */
+	*v++ = path_va; /* argv[0] */
+	*v++ = 0;
+	*v++ = 0;       /* envp: empty */
+	memcpy(v, aux, sizeof aux);
+	if (proc_copy_out(p, top - 4096, page, sizeof page))
+		return 0;
+	return sp;
+}
+
+static int
+proc_alloc(int ppid, const char *path)
+{
+	for (int pid = 1; pid < MAX_PROCS; pid++) {
+		struct proc *p = &procs[pid];
+		if (p->used)
+			continue;
+		memset(p, 0, sizeof *p);
+		*p = (struct proc){.used = true, .pid = pid, .ppid = ppid,
+				   .next_slot = PS_FIRST_FREE, .uid = 1000,
+				   .gid = 1000, .mmap_next = MMAP_BASE};
+		const char *b = path;
+		for (const char *s = path; *s; s++)
+			if (*s == '/')
+				b = s + 1;
+		snprintf(p->name, sizeof p->name, "%s", b);
+		return pid;
+	}
+	return -1;
+}
+
+/* Kernel objects of a new process: untyped, CNode (in L1 at pid),
+ * TCB, PML4, its empty CSpace, its fault endpoint (ours, badged). */
+static long
+proc_objects(struct proc *p)
+{
+	uint64_t c;
+	long e;
+	if ((e = alloc_obj(UX_CAP_UNTYPED, PROC_UNTYPED_BITS, &p->ut)))
+		return e;
+	if (!(p->pcn = alloc_slot()))
+		return UX_E_NOT_ENOUGH_MEMORY;
+	if ((e = ux_untyped_retype(p->ut, UX_CAP_CNODE, PROC_RADIX, ROOT, 0,
+				   0, p->pcn, 1)) ||
+	    (e = ux_cnode_mint(ps_l1, (uint64_t)p->pid, L1_RADIX, ROOT,
+			       p->pcn, 64, UX_R_ALL, 2)))
+		return e;
+	p->next_slot = PS_TCB;
+	if ((e = proc_obj(p, UX_CAP_TCB, &c)) ||
+	    (e = proc_obj(p, UX_CAP_PML4, &c)) ||
+	    (e = proc_obj(p, UX_CAP_CNODE, &c)))
+		return e;
+	p->next_slot = PS_FIRST_FREE;
+	return ux_cnode_mint(p->pcn, PS_FAULT, PROC_RADIX, ROOT, ps_ep, 64,
+			     UX_R_WRITE | UX_R_GRANT_REPLY, (uint64_t)p->pid);
+}
+
+int
+proc_spawn(const char *path, const void *image, size_t size, int ppid)
+{
+	struct elf_info in;
+	enum elf_error ee = elf64_check(image, size, STACK_TOP - 0x10000000,
+					&in);
+	uint64_t regs[UX_REG_COUNT] = {0};
+	struct elf_segment s0;
+
+	if (ee) {
+		printf("procserv: %s: %s\n", path, elf64_strerror(ee));
+		return -1;
+	}
+	int pid = proc_alloc(ppid, path);
+	if (pid < 0)
+		return -1;
+	struct proc *p = &procs[pid];
+	long e = proc_objects(p);
+	if (!e)
+		e = load_segments(p, image, &in);
+	for (unsigned i = 1; !e && i <= STACK_PAGES; i++)
+		e = proc_page_new(p, STACK_TOP - i * 4096,
+				  UX_R_READ | UX_R_WRITE);
+	if (e) {
+		printf("procserv: %s: cannot create process: %s\n", path,
+		       ux_strerror(e));
+		proc_exit(p, -1);
+		return -1;
+	}
+	p->brk = p->brk_start;
+	elf64_load_segment(image, &in, 0, &s0);
+	regs[UX_REG_RSP] = build_stack(p, path, &in,
+				       s0.vaddr - s0.offset + in.phoff);
+	regs[UX_REG_RIP] = in.entry;
+	regs[UX_REG_RFLAGS] = 0x202;
+	uint64_t tcb = PCAP(pid, PS_TCB);
+	if ((e = ux_tcb_configure(tcb, PCAP(pid, PS_FAULT),
+				  PCAP(pid, PS_CSPACE), 63, PCAP(pid, PS_PML4),
+				  0, 0)) ||
+	    (e = ux_tcb_set_priority(tcb, UX_BI_SLOT_TCB, 100)) ||
+	    (e = ux_tcb_write_regs(tcb, 1, UX_REG_COUNT, regs))) {
+		printf("procserv: %s: cannot start: %s\n", path,
+		       ux_strerror(e));
+		proc_exit(p, -1);
+		return -1;
+	}
+	return pid;
+}
+
+void
+proc_exit(struct proc *p, int status)
+{
+	printf("procserv: pid %d (%s) exited with status %d\n", p->pid,
+	       p->name, status);
+	if (p->ut) {
+		ux_cnode_revoke(ROOT, p->ut, 64);
+		ux_cnode_delete(ROOT, p->ut, 64);
+	}
+	p->used = false;
+}

@@ -1,0 +1,73 @@
+/*
+ * procserv.h - the process server (UX/RT's root server): processes, their
+ * memory, and the Linux system-call personality.
+ *
+ * CSpace: a top-level CNode L1 (radix 8, guard 42 in our TCB) whose slot 0
+ * holds the boot CNode (so boot slot numbers keep working as addresses) and
+ * whose slot pid holds that process's CNode (radix 12, guard 2). A
+ * process's capabilities are therefore addressed as PCAP(pid, slot). All of
+ * a process's kernel objects are retyped from one untyped of its own, so
+ * revoking that untyped at exit frees everything it had.
+ */
+#ifndef PROCSERV_H
+#define PROCSERV_H
+
+#include <uxrt.h>
+#include <alloc.h>
+
+#define MAX_PROCS 16
+#define L1_RADIX 8
+#define PROC_RADIX 12
+#define PROC_UNTYPED_BITS 24 /* 16 MiB per process, for now */
+#define MAX_PAGES 2048
+#define PCAP(pid, j) ((uint64_t)(pid) << 14 | (j))
+
+enum proc_slot {
+	PS_TCB,
+	PS_PML4,
+	PS_CSPACE,  /* the process's own (empty) CSpace */
+	PS_FAULT,   /* our endpoint, badged with the pid */
+	PS_SCRATCH, /* temporary copy of a frame we map to reach its data */
+	PS_FIRST_FREE
+};
+
+struct page {
+	uint64_t va;
+	uint32_t slot;   /* in the process's CNode */
+	uint8_t rights;  /* UX_R_READ/WRITE/EXEC of its mapping */
+};
+
+struct proc {
+	bool used;
+	int pid, ppid;
+	uint64_t ut, pcn;   /* boot slots: its untyped, its CNode (to invoke) */
+	uint32_t next_slot;
+	struct page pages[MAX_PAGES];
+	unsigned npages;
+	uint64_t brk_start, brk, mmap_next;
+	uint32_t uid, gid;
+	char name[32];
+};
+
+extern uint64_t ps_ep, ps_reply;
+
+/* proc.c */
+struct proc *proc_get(uint64_t pid);
+int proc_spawn(const char *path, const void *image, size_t size,
+	       int ppid);
+void proc_exit(struct proc *p, int status);
+long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
+long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
+long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
+void proc_unmap(struct proc *p, uint64_t va);
+
+/* linux.c: handle one foreign system call; regs in enum ux_reg order.
+ * Returns the number of registers the reply must set (0: no reply, the
+ * process is gone). */
+unsigned lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT]);
+
+/* initrd.c */
+const void *initrd_find(const char *path, size_t *size);
+void initrd_init(const struct ux_bootinfo *bi);
+
+#endif
