@@ -86,8 +86,13 @@ $(BUILD)/initrd/bin/%: tests/linux/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(PROGS) FORCE
+BUSYBOX := $(BUILD)/pkg/busybox/bin/busybox
+$(BUSYBOX):
+	tools/fetch-busybox.sh $(BUILD)/pkg/busybox
+
+$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
+	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for p in $(PROGS); do cp "$$p" $(BUILD)/initrd/bin/; done
 	@(cd $(BUILD)/initrd && find . | LC_ALL=C sort | \
 	    cpio -o -H newc --quiet) > $@.tmp && mv $@.tmp $@
@@ -136,4 +141,4 @@ bench: deps all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/k $(BUILD)/u -name '*.d' -type f 2>/dev/null)

@@ -180,6 +180,136 @@ lx_exit(struct proc *p, uint64_t *regs)
 	return lx_exit_group(p, regs);
 }
 
+static long
+lx_mprotect(struct proc *p, uint64_t *regs)
+{
+	unsigned r = (ARG2 & 1 ? UX_R_READ : 0) | (ARG2 & 2 ? UX_R_WRITE : 0) |
+		     (ARG2 & 4 ? UX_R_EXEC : 0);
+	if (ARG0 & 0xFFF || ARG2 & ~7ull)
+		return -LX_EINVAL;
+	if (r)
+		r |= UX_R_READ; /* x86 cannot map write- or exec-only */
+	for (uint64_t o = 0; o < ARG1; o += 4096)
+		if (proc_protect(p, ARG0 + o, r))
+			return -LX_ENOMEM;
+	return 0;
+}
+
+/* Only /proc/self/exe (and /proc/<own pid>/exe) until procfs exists. */
+static long
+lx_readlink(struct proc *p, uint64_t *regs)
+{
+	char path[64], self[32];
+	size_t n = strlen(p->exe);
+	memset(path, 0, sizeof path);
+	for (size_t i = 0; i + 1 < sizeof path; i++) {
+		if (proc_copy_in(p, &path[i], ARG0 + i, 1))
+			return -LX_EFAULT;
+		if (!path[i])
+			break;
+	}
+	snprintf(self, sizeof self, "/proc/%d/exe", p->pid);
+	if (strcmp(path, "/proc/self/exe") && strcmp(path, self))
+		return -LX_ENOENT;
+	if ((int64_t)ARG2 <= 0)
+		return -LX_EINVAL;
+	if (n > ARG2)
+		n = ARG2;
+	return proc_copy_out(p, ARG1, p->exe, n) ? -LX_EFAULT : (long)n;
+}
+
+static long
+put_time(struct proc *p, uint64_t va, uint64_t ns, uint64_t div)
+{
+	uint64_t t[2] = {ns / 1000000000ull, ns % 1000000000ull / div};
+	return proc_copy_out(p, va, t, sizeof t) ? -LX_EFAULT : 0;
+}
+
+/* CLOCK_REALTIME and the monotonic/boot-time clocks; the CPU-time clocks
+ * are not measured yet (EINVAL). */
+static long
+lx_clock_gettime(struct proc *p, uint64_t *regs)
+{
+	switch (ARG0) {
+	case 0: case 5: /* REALTIME, REALTIME_COARSE */
+		return put_time(p, ARG1, time_real_ns(), 1);
+	case 1: case 4: case 6: case 7: /* MONOTONIC(_RAW, _COARSE), BOOTTIME */
+		return put_time(p, ARG1, time_mono_ns(), 1);
+	default:
+		return -LX_EINVAL;
+	}
+}
+
+static long
+lx_gettimeofday(struct proc *p, uint64_t *regs)
+{
+	if (ARG0)
+		return put_time(p, ARG0, time_real_ns(), 1000);
+	return 0;
+}
+
+static long
+lx_time(struct proc *p, uint64_t *regs)
+{
+	uint64_t t = time_real_ns() / 1000000000ull;
+	if (ARG0 && proc_copy_out(p, ARG0, &t, 8))
+		return -LX_EFAULT;
+	return (long)t;
+}
+
+/* Recorded for the day threads exist (it is read at thread exit). */
+static long
+lx_set_robust_list(struct proc *p, uint64_t *regs)
+{
+	if (ARG1 != 24)
+		return -LX_EINVAL;
+	p->robust_list = ARG0;
+	p->robust_len = ARG1;
+	return 0;
+}
+
+/* Limits are kept and reported; only the process itself (pid 0 or its
+ * own) for now, and they are not yet enforced. */
+static long
+lx_prlimit64(struct proc *p, uint64_t *regs)
+{
+	uint64_t nl[2];
+	if (ARG0 && ARG0 != (uint64_t)p->pid)
+		return -LX_ESRCH;
+	if (ARG1 >= 16)
+		return -LX_EINVAL;
+	if (ARG3 && proc_copy_out(p, ARG3, p->rlim[ARG1], 16))
+		return -LX_EFAULT;
+	if (ARG2) {
+		if (proc_copy_in(p, nl, ARG2, 16))
+			return -LX_EFAULT;
+		if (nl[0] > nl[1])
+			return -LX_EINVAL;
+		if (nl[1] > p->rlim[ARG1][1])
+			return -LX_EPERM;
+		p->rlim[ARG1][0] = nl[0];
+		p->rlim[ARG1][1] = nl[1];
+	}
+	return 0;
+}
+
+static long
+lx_getrandom(struct proc *p, uint64_t *regs)
+{
+	uint8_t b[256];
+	uint64_t done = 0;
+	if (ARG2 & ~7ull)
+		return -LX_EINVAL;
+	while (done < ARG1) {
+		uint64_t n = ARG1 - done < sizeof b ? ARG1 - done : sizeof b;
+		random_bytes(b, n);
+		if (proc_copy_out(p, ARG0 + done, b, n))
+			return done ? (long)done : -LX_EFAULT;
+		done += n;
+	}
+	return (long)done;
+}
+
 static const struct {
 	unsigned nr;
 	const char *name;

@@ -50,19 +50,38 @@ cspace_init(void)
 		fatal("CSpace", e);
 }
 
+/* "init=PATH" names init (default /sbin/init); the words after "--"
+ * on the command line are its arguments (argv[0] is PATH's last part). */
 static const char *
-init_path(const struct ux_bootinfo *bi)
+init_args(const struct ux_bootinfo *bi, char *argv[], unsigned max)
 {
-	static char path[128];
+	static char buf[256], path[128];
 	const char *s = strstr(bi->cmdline, "init=");
-	if (!s)
-		return "/sbin/init";
-	s += 5;
 	size_t n = 0;
-	while (s[n] && s[n] != ' ' && n + 1 < sizeof path)
-		n++;
-	memcpy(path, s, n);
-	path[n] = '\0';
+	unsigned argc = 0;
+
+	snprintf(path, sizeof path, "/sbin/init");
+	if (s) {
+		s += 5;
+		while (s[n] && s[n] != ' ' && n + 1 < sizeof path)
+			n++;
+		memcpy(path, s, n);
+		path[n] = '\0';
+	}
+	const char *base = strrchr(path, '/');
+	argv[argc++] = (char *)(base ? base + 1 : path);
+	snprintf(buf, sizeof buf, "%s", bi->cmdline);
+	char *a = strstr(buf, " -- ");
+	for (char *w = a ? a + 4 : NULL; w && *w && argc + 1 < max;) {
+		while (*w == ' ')
+			*w++ = '\0';
+		if (!*w)
+			break;
+		argv[argc++] = w;
+		while (*w && *w != ' ')
+			w++;
+	}
+	argv[argc] = NULL;
 	return path;
 }
 
@@ -121,7 +140,9 @@ main(struct ux_bootinfo *bi)
 			    exit_port, 64))
 		exit_port = 0;
 	initrd_init(bi);
-	const char *path = init_path(bi);
+	time_init(bi);
+	char *argv[16];
+	const char *path = init_args(bi, argv, 16);
 	const void *img = initrd_find(path, &size);
 	if (!img) {
 		printf("procserv: init program %s not in the initial archive\n",
@@ -129,7 +150,7 @@ main(struct ux_bootinfo *bi)
 		ux_exit(2);
 	}
 	printf("procserv: starting %s\n", path);
-	init_pid = proc_spawn(path, img, size, 0);
+	init_pid = proc_spawn(path, argv, img, size, 0);
 	if (init_pid < 0)
 		ux_exit(2);
 

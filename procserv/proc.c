@@ -69,6 +69,20 @@ proc_page_new(struct proc *p, uint64_t va, unsigned rights)
 	return UX_OK;
 }
 
+/* Change the rights of the page at va; nonzero if it is not mapped. */
+long
+proc_protect(struct proc *p, uint64_t va, unsigned rights)
+{
+	struct page *pg = find_page(p, va);
+	if (!pg)
+		return UX_E_FAILED_LOOKUP;
+	pg->rights = (uint8_t)rights;
+	if (!rights) /* PROT_NONE: no mapping, keep the frame */
+		return ux_frame_unmap(PCAP(p->pid, pg->slot));
+	return ux_frame_map(PCAP(p->pid, pg->slot), PCAP(p->pid, PS_PML4), va,
+			    rights, UX_MAP_CACHED);
+}
+
 void
 proc_unmap(struct proc *p, uint64_t va)
 {
@@ -178,18 +192,28 @@ load_segments(struct proc *p, const uint8_t *img, const struct elf_info *in)
 /* The initial stack (System V x86-64 ABI): argc, argv, envp, auxv, and
  * the strings and random bytes they point at. Returns the new rsp. */
 static uint64_t
-build_stack(struct proc *p, const char *path, const struct elf_info *in,
-	    uint64_t phdr_va)
+build_stack(struct proc *p, const char *path, char *const argv[],
+	    const struct elf_info *in, uint64_t phdr_va)
 {
 	static uint8_t page[4096];
-	uint64_t top = STACK_TOP, sp;
+	uint64_t top = STACK_TOP, sp, argv_va[16];
 	size_t plen = strlen(path) + 1;
+	unsigned argc = 0;
 	uint64_t *v;
 
 	memset(page, 0, sizeof page);
-	/* strings at the top of the page: path, then 16 random bytes */
-	uint64_t path_va = top - 64 - plen;
-	memcpy(page + (path_va - (top - 4096)), path, plen);
+	/* strings at the top of the page: path, arguments, random bytes */
+	uint64_t str = top - 64 - plen;
+	uint64_t path_va = str;
+	memcpy(page + (str - (top - 4096)), path, plen);
+	for (; argv[argc] && argc < 16; argc++) {
+		size_t n = strlen(argv[argc]) + 1;
+		if (n > 256)
+			return 0;
+		str -= n;
+		memcpy(page + (str - (top - 4096)), argv[argc], n);
+		argv_va[argc] = str;
+	}
 	uint64_t rand_va = top - 32;
 	uint64_t seed = 0x9E3779B97F4A7C15ull ^ (uint64_t)p->pid;
 	for (int i = 0; i < 16; i++) {
@@ -201,13 +225,14 @@ build_stack(struct proc *p, const char *path, const struct elf_info *in,
 		{9, in->entry}, {11, p->uid}, {12, p->uid}, {13, p->gid},
 		{14, p->gid}, {16, 0}, {17, 100}, {23, 0}, {25, rand_va},
 		{31, path_va}, {0, 0}};
-	unsigned words = 1 + 2 + 1 + 2 * (sizeof aux / sizeof aux[0]);
-	sp = (path_va - words * 8) & ~15ull;
+	unsigned words = 1 + argc + 1 + 1 + 2 * (sizeof aux / sizeof aux[0]);
+	sp = (str - words * 8) & ~15ull;
 	v = (uint64_t *)(page + (sp - (top - 4096)));
-	*v++ = 1;       /* argc */
-	*v++ = path_va; /* argv[0] */
+	*v++ = argc;
+	for (unsigned i = 0; i < argc; i++)
+		*v++ = argv_va[i];
 	*v++ = 0;
-	*v++ = 0;       /* envp: empty */
+	*v++ = 0; /* envp: empty */
 	memcpy(v, aux, sizeof aux);
 	if (proc_copy_out(p, top - 4096, page, sizeof page))
 		return 0;
@@ -230,6 +255,12 @@ proc_alloc(int ppid, const char *path)
 			if (*s == '/')
 				b = s + 1;
 		snprintf(p->name, sizeof p->name, "%s", b);
+		snprintf(p->exe, sizeof p->exe, "%s", path);
+		for (unsigned r = 0; r < 16; r++)
+			p->rlim[r][0] = p->rlim[r][1] = ~0ull;
+		p->rlim[3][0] = 8ull << 20;  /* RLIMIT_STACK */
+		p->rlim[7][0] = 1024;        /* RLIMIT_NOFILE */
+		p->rlim[7][1] = 4096;
 		return pid;
 	}
 	return -1;
@@ -262,7 +293,8 @@ proc_objects(struct proc *p)
 }
 
 int
-proc_spawn(const char *path, const void *image, size_t size, int ppid)
+proc_spawn(const char *path, char *const argv[], const void *image,
+	   size_t size, int ppid)
 {
 	struct elf_info in;
 	enum elf_error ee = elf64_check(image, size, STACK_TOP - 0x10000000,
@@ -292,7 +324,7 @@ proc_spawn(const char *path, const void *image, size_t size, int ppid)
 	}
 	p->brk = p->brk_start;
 	elf64_load_segment(image, &in, 0, &s0);
-	regs[UX_REG_RSP] = build_stack(p, path, &in,
+	regs[UX_REG_RSP] = build_stack(p, path, argv, &in,
 				       s0.vaddr - s0.offset + in.phoff);
 	regs[UX_REG_RIP] = in.entry;
 	regs[UX_REG_RFLAGS] = 0x202;

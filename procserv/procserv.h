@@ -46,19 +46,29 @@ struct proc {
 	unsigned npages;
 	uint64_t brk_start, brk, mmap_next;
 	uint32_t uid, gid;
+	uint64_t robust_list, robust_len;
+	uint64_t rlim[16][2]; /* soft, hard */
 	char name[32];
+	char exe[128];
 };
+
+/* time.c */
+void time_init(const struct ux_bootinfo *bi);
+uint64_t time_mono_ns(void);
+uint64_t time_real_ns(void);
+void random_bytes(void *buf, size_t n);
 
 extern uint64_t ps_ep, ps_reply;
 
 /* proc.c */
 struct proc *proc_get(uint64_t pid);
-int proc_spawn(const char *path, const void *image, size_t size,
-	       int ppid);
+int proc_spawn(const char *path, char *const argv[], const void *image,
+	       size_t size, int ppid);
 void proc_exit(struct proc *p, int status);
 long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
 long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
+long proc_protect(struct proc *p, uint64_t va, unsigned rights);
 void proc_unmap(struct proc *p, uint64_t va);
 
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.

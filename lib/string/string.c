@@ -90,3 +90,15 @@ strstr(const char *h, const char *n)
 			return (char *)h;
 	return k ? NULL : (char *)h;
 }
+
+char *
+strrchr(const char *s, int c)
+{
+	const char *r = NULL;
+	for (;; s++) {
+		if (*s == (char)c)
+			r = s;
+		if (!*s)
+			return (char *)r;
+	}
+}
