@@ -315,7 +315,7 @@ static const struct {
 	const char *name;
 	lx_fn fn;
 } table[] = {
-#define LX(nr, name, status) {nr, #name, lx_##name},
+#define LX(nr, name, status, note) {nr, #name, lx_##name},
 #include "lx_syscalls.h"
 #undef LX
 };
