@@ -117,16 +117,21 @@ gdb: deps all
 # --- tests ---------------------------------------------------------------
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 
-$(BUILD)/host/test_fmt: tests/host/test_fmt.c lib/fmt/fmt.c
+HOST_DEPS := tests/host/htest.h $(wildcard tests/host/stub/*/*.h)
+$(BUILD)/host/test_fmt: tests/host/test_fmt.c lib/fmt/fmt.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -o $@ $^
-$(BUILD)/host/test_elf: tests/host/test_elf.c lib/elf/elf64.c
+	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_elf: tests/host/test_elf.c lib/elf/elf64.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -o $@ $^
-$(BUILD)/host/test_cdt: tests/host/test_cdt.c kernel/src/cspace.c
+	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_cpio: tests/host/test_cpio.c lib/cpio/cpio.c $(HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_cdt: tests/host/test_cdt.c kernel/src/cspace.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -DHOST_TEST -Ikernel/include \
-	    -Itests/host/stub -Ikernel/arch/x86_64/include -o $@ $^
+	    -Itests/host/stub -Ikernel/arch/x86_64/include -o $@ \
+	    $(filter %.c,$^)
 
 host-test: $(HOST_TESTS)
 ktest: $(BUILD)/kernel32.elf $(BUILD)/ktest.elf

@@ -26,7 +26,9 @@ enum ux_invocation {
 
 	/* TCB. Configure: MR0 fault endpoint address (0 = none), MR1 CSpace
 	 * guard data (guard bits | guard << 8), MR2 IPC buffer address;
-	 * XC0 CSpace root, XC1 VSpace root, XC2 IPC buffer frame. */
+	 * XC0 CSpace root, XC1 VSpace root, XC2 IPC buffer frame (address 0:
+	 * none). All capabilities, the fault endpoint too, are looked up in
+	 * the caller's CSpace and copied into the TCB when Configure runs. */
 	UX_TCB_CONFIGURE = 20,
 	UX_TCB_SET_PRIORITY = 21,   /* MR0 priority; XC0 authority TCB */
 	UX_TCB_SET_MCP = 22,        /* MR0 max controlled priority; XC0 auth */

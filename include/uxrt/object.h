@@ -48,14 +48,14 @@ enum ux_cap_type {
 #define UX_R_READ 1         /* endpoint: receive; frame: map readable */
 #define UX_R_WRITE 2        /* endpoint: send; frame: map writable */
 #define UX_R_GRANT 4        /* endpoint: send capabilities */
-#define UX_R_GRANT_REPLY 8  /* endpoint: Call (caller may be replied to) */
+#define UX_R_GRANT_REPLY 8  /* endpoint: a reply to a Call through this
+			       capability may carry capabilities */
 #define UX_R_EXEC 16        /* frame: map executable */
 #define UX_R_ALL 31
 
 /* Frame Map attributes. */
 #define UX_MAP_CACHED 0
-#define UX_MAP_UNCACHED 1
-#define UX_MAP_WRITE_COMBINING 2
+#define UX_MAP_UNCACHED 1  /* (write-combining is not supported yet) */
 
 /* Top of user space (exclusive): the canonical lower half. */
 #define UX_USER_TOP 0x0000800000000000ull

@@ -28,6 +28,8 @@ enum ux_syscall {
 	UX_SYS_SIGNAL = -9,      /* signal a notification */
 	UX_SYS_WAIT = -10,       /* wait on a notification */
 	UX_SYS_POLL = -11,       /* read and clear a notification, no wait */
+	/* Development aids, needing no capability (to be put behind one
+	 * before real deployments): */
 	UX_SYS_DEBUG_PUTS = -12, /* debug: print rsi bytes at MR buffer */
 	UX_SYS_DEBUG_COUNTERS = -13, /* MR0..3: CR3 writes, sysret exits,
 				       iret exits, MSR writes, since boot */

@@ -57,7 +57,8 @@ copy_or_move(struct inv *v, struct cte *dest, bool move, bool badge)
 	struct cap c;
 	err_t e;
 
-	if (v->len < (badge ? 6u : move ? 4u : 5u) || v->ncaps < 1)
+	/* Copy MR0-4, Mint MR0-5, Move MR0-3, Mutate MR0-4 (badge in MR4) */
+	if (v->len < 4u + !move + badge || v->ncaps < 1)
 		return UX_E_TRUNCATED_MESSAGE;
 	if ((e = inv_cap(v, 0, &sroot)))
 		return e;

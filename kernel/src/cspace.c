@@ -253,6 +253,19 @@ finalise(struct cap *c)
 	}
 }
 
+/* The descendants of a slot that goes move up one level, so they stay
+ * children of its parent. Left at their depth they could follow a later
+ * sibling of the deleted slot in the list, and would then count as that
+ * sibling's descendants (revoking it would delete them). Costs a walk
+ * over the deleted slot's descendants. */
+static void
+lift_children(struct cte *slot)
+{
+	for (struct cte *d = slot->next; d && d->depth > slot->depth;
+	     d = d->next)
+		d->depth--;
+}
+
 /* Empty one slot; if it held the last capability, destroy the object. */
 static void
 delete_one(struct cte *slot)
@@ -265,6 +278,7 @@ delete_one(struct cte *slot)
 	final = is_final(slot);
 	if (c.type == UX_CAP_FRAME || c.type == UX_CAP_FRAME_2M)
 		frame_cap_deleted(&slot->cap);
+	lift_children(slot);
 	if (slot->prev)
 		slot->prev->next = slot->next;
 	if (slot->next)
@@ -292,10 +306,23 @@ cte_delete(struct cte *slot)
 	return UX_OK;
 }
 
+/* Delete the descendants from the last one backwards: a leaf has no
+ * children to lift, so the cost stays linear in what is deleted. A
+ * deletion may empty other slots (destroyed CNodes), hence the checks and
+ * the outer loop. */
 err_t
 cte_revoke(struct cte *slot)
 {
-	while (cte_has_children(slot))
-		cte_delete(slot->next);
+	while (cte_has_children(slot)) {
+		struct cte *last = slot->next;
+		while (last->next && last->next->depth > slot->depth)
+			last = last->next;
+		while (last != slot && !cap_is_null(&slot->cap) &&
+		       !cap_is_null(&last->cap) && last->depth > slot->depth) {
+			struct cte *p = last->prev;
+			cte_delete(last);
+			last = p;
+		}
+	}
 	return UX_OK;
 }

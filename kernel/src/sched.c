@@ -74,10 +74,15 @@ sched_wake(struct tcb *t)
 		c->resched = true;
 }
 
+/* Stop t. A thread taken out of a blocking IPC or notification wait
+ * finds UX_E_CANCELLED as that call's result if it is resumed (a thread
+ * stopped in a fault retries the faulting instruction instead). */
 void
 thread_stop(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
+	if (t->state >= TS_BLOCKED_SEND && !t->pending_fault)
+		thread_set_result(t, UX_E_CANCELLED, 0);
 	ipc_cancel(t);
 	if (t->state == TS_RUNNING && t != c->cur)
 		sched_dequeue(c, t);

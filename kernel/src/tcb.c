@@ -178,17 +178,17 @@ write_regs(struct inv *v, struct tcb *t)
 		n = UX_REG_COUNT;
 	for (unsigned i = 0; i < n; i++)
 		regs[i] = inv_mr(v, i + 1);
-	/* Check first, so a bad value changes nothing. */
+	/* Check first, so a refused call changes nothing. */
+	bool resume = (inv_mr(v, 0) & 1) && t->state == TS_INACTIVE;
+	if (resume && !tcb_runnable_config(t))
+		return UX_E_ILLEGAL_OPERATION;
 	struct arch_context probe = t->ctx;
 	for (unsigned i = 0; i < n; i++)
 		if (ctx_set_reg(&probe, i, regs[i]))
 			return UX_E_INVALID_ARGUMENT;
 	t->ctx = probe;
-	if ((inv_mr(v, 0) & 1) && t->state == TS_INACTIVE) {
-		if (!tcb_runnable_config(t))
-			return UX_E_ILLEGAL_OPERATION;
+	if (resume)
 		sched_wake(t);
-	}
 	invoke_done(v, 0);
 	return UX_OK;
 }

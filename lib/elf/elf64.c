@@ -53,7 +53,8 @@ elf64_check(const void *img, size_t size, uint64_t limit,
 		return ELF_E_CLASS;
 	if (h->type != 2)
 		return ELF_E_TYPE;
-	if (h->phentsize < sizeof(struct phdr) || h->phnum == 0 ||
+	if (h->phentsize < sizeof(struct phdr) || h->phentsize % 8 ||
+	    h->phnum == 0 ||
 	    h->phoff > size ||
 	    (uint64_t)h->phnum * h->phentsize > size - h->phoff ||
 	    h->phoff % 8)
@@ -79,9 +80,14 @@ elf64_check(const void *img, size_t size, uint64_t limit,
 	}
 	if (!loads)
 		return ELF_E_SEGMENT;
-	if (info->entry < info->lo || info->entry >= info->hi)
-		return ELF_E_TYPE;
-	return ELF_OK;
+	for (unsigned i = 0; i < h->phnum; i++) {
+		const struct phdr *p = phdr_at(img, info, i);
+		if (p->type == ELF_PT_LOAD && (p->flags & ELF_PF_X) &&
+		    info->entry >= p->vaddr &&
+		    info->entry - p->vaddr < p->memsz)
+			return ELF_OK;
+	}
+	return ELF_E_TYPE; /* entry point not in an executable segment */
 }
 
 int
@@ -110,7 +116,8 @@ elf64_strerror(enum elf_error e)
 		"file shorter than its headers",
 		"not an ELF file",
 		"not a 64-bit little-endian x86-64 ELF",
-		"not an executable (or entry point outside it)",
+		"not an executable, or its entry point is not in an "
+		"executable segment",
 		"bad program headers",
 		"bad loadable segment",
 	};

@@ -31,6 +31,24 @@ pad(struct sink *s, char c, int n)
 		put(s, c);
 }
 
+#define FMT_MAX_WIDTH 4096 /* larger widths and precisions are cut */
+
+/* Digits at f, if any, into *out (capped, no overflow). */
+static const char *
+parse_num(const char *f, int *out)
+{
+	if (*f < '0' || *f > '9')
+		return f;
+	long v = 0;
+	while (*f >= '0' && *f <= '9') {
+		if (v <= FMT_MAX_WIDTH)
+			v = v * 10 + (*f - '0');
+		f++;
+	}
+	*out = v > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : (int)v;
+	return f;
+}
+
 static const char *
 parse_spec(const char *f, struct spec *sp, va_list *ap)
 {
@@ -44,24 +62,24 @@ parse_spec(const char *f, struct spec *sp, va_list *ap)
 		else break;
 	}
 	if (*f == '*') {
-		sp->width = va_arg(*ap, int);
-		if (sp->width < 0) {
+		long w = va_arg(*ap, int);
+		if (w < 0) {
 			sp->left = 1;
-			sp->width = -sp->width;
+			w = -w;
 		}
+		sp->width = w > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : (int)w;
 		f++;
 	}
-	while (*f >= '0' && *f <= '9')
-		sp->width = sp->width * 10 + (*f++ - '0');
+	f = parse_num(f, &sp->width);
 	if (*f == '.') {
 		f++;
 		sp->prec = 0;
 		if (*f == '*') {
-			sp->prec = va_arg(*ap, int);
+			int p = va_arg(*ap, int);
+			sp->prec = p > FMT_MAX_WIDTH ? FMT_MAX_WIDTH : p;
 			f++;
 		}
-		while (*f >= '0' && *f <= '9')
-			sp->prec = sp->prec * 10 + (*f++ - '0');
+		f = parse_num(f, &sp->prec);
 	}
 	for (;; f++) {
 		if (*f == 'l') sp->len = sp->len == 1 ? 2 : 1;
@@ -78,7 +96,7 @@ emit_str(struct sink *s, const struct spec *sp, const char *str)
 	int n = 0;
 	if (!str)
 		str = "(null)";
-	while (str[n] && (sp->prec < 0 || n < sp->prec))
+	while ((sp->prec < 0 || n < sp->prec) && str[n])
 		n++;
 	if (!sp->left)
 		pad(s, ' ', sp->width - n);
@@ -165,6 +183,8 @@ fmt_vformat(fmt_out_fn out, void *arg, const char *f, va_list ap0)
 			continue;
 		}
 		f = parse_spec(f + 1, &sp, &ap);
+		if (*f != 'd' && *f != 'i')
+			sp.plus = sp.space = 0; /* sign flags: signed only */
 		switch (*f) {
 		case '%': put(&s, '%'); break;
 		case 'c': {

@@ -11,9 +11,9 @@
 
 typedef void (*fmt_out_fn)(char c, void *arg);
 
-/* Supports %% %c %s %d %i %u %x %X %o %p, flags - 0 # +, space, width,
- * precision (also *), length modifiers hh h l ll z t. Returns the number of
- * characters produced. */
+/* Supports %% %c %s %d %i %u %x %X %o %p, flags - 0 # (and + and space
+ * for %d and %i), width, precision (also *; both capped at 4096), length
+ * modifiers hh h l ll z t. Returns the number of characters produced. */
 int fmt_vformat(fmt_out_fn out, void *arg, const char *fmt, va_list ap);
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)

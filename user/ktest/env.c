@@ -21,6 +21,12 @@ static unsigned nfree_slots;
 static uint8_t stacks[NSTACKS][STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t stack_used[NSTACKS];
 
+/* Threads a test started and has not killed: killed after the test, so
+ * a test that fails half-way leaves nothing running into the next. */
+static struct {
+	uint64_t tcb, stack_top;
+} live[NSTACKS];
+
 extern char __image_start[], _end[];
 
 uint64_t
@@ -33,6 +39,18 @@ slot_alloc(void)
 		ux_exit(3);
 	}
 	return next_slot++;
+}
+
+uint64_t
+slots_alloc(unsigned n)
+{
+	uint64_t first = next_slot;
+	if (next_slot + n > bi->empty.last) {
+		printf("ktest: out of slots\n");
+		ux_exit(3);
+	}
+	next_slot += n;
+	return first;
 }
 
 void
@@ -54,6 +72,26 @@ obj_new(unsigned type, unsigned bits)
 		ux_exit(3);
 	}
 	return s;
+}
+
+uint64_t
+pool_untyped(void)
+{
+	return pool;
+}
+
+uint64_t
+device_untyped(uint64_t *paddr)
+{
+	for (uint64_t i = 0; i < bi->untyped.last - bi->untyped.first; i++) {
+		const struct ux_bi_untyped *u = &bi->untyped_list[i];
+		if (u->is_device && u->size_bits >= 13 && u->size_bits < 30) {
+			if (paddr)
+				*paddr = u->paddr;
+			return bi->untyped.first + i;
+		}
+	}
+	return 0;
 }
 
 uint64_t
@@ -112,6 +150,17 @@ pages_new(unsigned n, uint64_t *frames)
 	return (void *)va;
 }
 
+void
+share_pages(uint64_t vspace, void *va, unsigned n, const uint64_t *frames)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t c = slot_alloc();
+		ux_cnode_copy(ROOT, c, D, ROOT, frames[i], D, UX_R_ALL);
+		map_frame(vspace, c, (uint64_t)va + i * 4096ull,
+			  UX_R_READ | UX_R_WRITE);
+	}
+}
+
 void *
 page_new(uint64_t *frame)
 {
@@ -168,10 +217,17 @@ thread_start_ex(struct kthread *t, const struct thread_opts *o)
 	uint64_t regs[UX_REG_COUNT] = {0};
 	uint64_t vspace = o->vspace ? o->vspace : VSPACE;
 
-	t->tcb = obj_new(UX_CAP_TCB, 0);
+	t->tcb = o->tcb ? o->tcb : obj_new(UX_CAP_TCB, 0);
 	t->ipc = page_new(&t->frame);
 	t->ipc->user[0] = (uint64_t)t->ipc;
 	t->stack_top = stack_get();
+	for (unsigned i = 0; i < NSTACKS; i++) {
+		if (!live[i].tcb) {
+			live[i].tcb = t->tcb;
+			live[i].stack_top = t->stack_top;
+			break;
+		}
+	}
 	if (vspace != VSPACE) {
 		uint64_t c = slot_alloc();
 		ux_cnode_copy(ROOT, c, D, ROOT, t->frame, D, UX_R_ALL);
@@ -201,14 +257,77 @@ thread_start(struct kthread *t, void (*fn)(uint64_t), uint64_t arg,
 	thread_start_ex(t, &o);
 }
 
+static void
+kill_thread(uint64_t tcb, uint64_t stack_top)
+{
+	ux_cnode_delete(ROOT, tcb, D);
+	for (unsigned i = 0; i < NSTACKS; i++) {
+		if (stack_top == (uint64_t)stacks[i] + STACK_SIZE - 8)
+			stack_used[i] = 0;
+		if (live[i].stack_top == stack_top)
+			live[i].tcb = live[i].stack_top = 0;
+	}
+}
+
 void
 thread_kill(struct kthread *t)
 {
-	ux_cnode_delete(ROOT, t->tcb, D);
-	for (unsigned i = 0; i < NSTACKS; i++)
-		if (t->stack_top == (uint64_t)stacks[i] + STACK_SIZE - 8)
-			stack_used[i] = 0;
+	if (t->stack_top)
+		kill_thread(t->tcb, t->stack_top);
 	t->stack_top = 0;
+}
+
+/* After each test: no threads, no long-message buffers, the receive
+ * slot off, the default MXCSR, and the root at its own priority. */
+static void
+test_cleanup(void)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	uint32_t mxcsr = 0x1f80;
+
+	for (unsigned i = 0; i < NSTACKS; i++)
+		if (live[i].tcb)
+			kill_thread(live[i].tcb, live[i].stack_top);
+	b->send_buf = b->send_len = b->recv_buf = b->recv_len = 0;
+	b->recv_depth = 0;
+	__asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
+	ux_tcb_set_priority(SELF_TCB, SELF_TCB, UX_PRIO_MAX);
+}
+
+void
+op_thread(uint64_t arg)
+{
+	struct op *o = (struct op *)arg;
+	uint64_t badge = 0;
+
+	switch (o->kind) {
+	case OP_RECV:
+		o->res = ux_recv(o->cap, o->reply, &o->m);
+		break;
+	case OP_NBRECV:
+		o->res = ux_nbrecv(o->cap, o->reply, &o->m);
+		break;
+	case OP_SEND:
+		o->res = ux_send(o->cap, &o->m);
+		break;
+	case OP_NBSEND:
+		o->res = ux_nbsend(o->cap, &o->m);
+		break;
+	case OP_CALL:
+		o->res = ux_call(o->cap, &o->m);
+		break;
+	case OP_WAIT:
+		o->res = ux_wait(o->cap, &badge);
+		o->m.badge = badge;
+		break;
+	case OP_SIGNAL:
+		o->res = ux_signal(o->cap);
+		break;
+	case OP_SPIN:
+		for (;;)
+			o->count++;
+	}
+	o->done = 1;
 }
 
 /* settle(): the helper at priority 1 runs only when no thread above
@@ -232,6 +351,9 @@ settle(void)
 		settle_go = obj_new(UX_CAP_NOTIFICATION, 0);
 		settle_back = obj_new(UX_CAP_NOTIFICATION, 0);
 		thread_start(&helper, settle_loop, 0, 1, VSPACE, 0);
+		for (unsigned i = 0; i < NSTACKS; i++) /* it stays */
+			if (live[i].tcb == helper.tcb)
+				live[i].tcb = live[i].stack_top = 0;
 	}
 	ux_signal(settle_go);
 	ux_wait(settle_back, NULL);
@@ -304,6 +426,24 @@ env_init(struct ux_bootinfo *b)
 int bench_main(void);
 int main(struct ux_bootinfo *b);
 
+/* Tests run file by file in link order, and in source order within a
+ * file (the compiler emits a file's registrations in reverse). */
+static void
+order_tests(const struct ktest *first, unsigned n, const struct ktest **out)
+{
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+		out[i] = &first[i];
+		while (j && !strcmp(out[j - 1]->file, out[j]->file) &&
+		       out[j - 1]->line > out[j]->line) {
+			const struct ktest *t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+			j--;
+		}
+	}
+}
+
 int
 main(struct ux_bootinfo *b)
 {
@@ -311,17 +451,22 @@ main(struct ux_bootinfo *b)
 	__asm__ volatile("rdtsc; shl $32, %%rdx; or %%rdx, %%rax"
 			 : "=a"(boot_tsc)::"rdx");
 	extern const struct ktest __start_ktests[], __stop_ktests[];
+	static const struct ktest *order[1024];
+	unsigned n = (unsigned)(__stop_ktests - __start_ktests);
 	int pass = 0, fail = 0;
 
 	env_init(b);
-	printf("BENCH boot_to_user %lu %lu %lu 1\n", (unsigned long)boot_tsc,
-	       (unsigned long)boot_tsc, (unsigned long)boot_tsc);
+	printf("BENCH boot_to_user %lu\n", (unsigned long)boot_tsc);
 	if (strstr(bi->cmdline, "bench"))
 		return bench_main();
-	printf("ktest: UX/RT kernel test suite, %d tests\n",
-	       (int)(__stop_ktests - __start_ktests));
-	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+	printf("ktest: UX/RT kernel test suite, %u tests\n", n);
+	if (n > ARRAY_LEN(order))
+		n = ARRAY_LEN(order);
+	order_tests(__start_ktests, n, order);
+	for (unsigned i = 0; i < n; i++) {
+		const struct ktest *t = order[i];
 		int r = t->fn();
+		test_cleanup();
 		printf("ktest: %s %s\n", r ? "FAIL" : "PASS", t->name);
 		if (r)
 			fail++;
@@ -330,6 +475,32 @@ main(struct ux_bootinfo *b)
 	}
 	printf("ktest: %d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
+}
+
+int
+serve_faults(uint64_t fep, volatile int *done, fault_fn fn, void *ctx,
+	     int max)
+{
+	static uint64_t rp;
+	struct fault_msg f;
+	uint64_t regs[UX_REG_COUNT];
+	int count = 0;
+
+	if (!rp)
+		rp = obj_new(UX_CAP_REPLY, 0);
+	for (;;) {
+		settle();
+		if (*done)
+			return count;
+		if (fault_recv(fep, rp, &f, 0) != UX_OK)
+			return -1; /* stuck without a fault */
+		if (++count > max)
+			return -2;
+		memcpy(regs, f.regs, sizeof regs);
+		int n = fn(&f, regs, ctx);
+		if (n >= 0)
+			fault_reply(rp, regs, (unsigned)n);
+	}
 }
 
 /* What kind of capability is in root slot s? Found by behaviour alone
@@ -373,6 +544,9 @@ cap_type_of(uint64_t s)
 		return UX_CAP_CNODE;
 	if (ux_reply(s, &m) == UX_E_ILLEGAL_OPERATION)
 		return UX_CAP_REPLY;
+	if (ux_frame_map(scratch_frame, s, 0x700000000000ull, UX_R_READ, 0) ==
+	    UX_E_FAILED_LOOKUP)
+		return UX_CAP_PML4;
 	e = ux_table_map(s, scratch_pml4, 0);
 	if (e == UX_E_DELETE_FIRST)
 		return UX_CAP_PDPT;
@@ -384,8 +558,5 @@ cap_type_of(uint64_t s)
 		return UX_CAP_PAGE_TABLE;
 	if (e == UX_E_ILLEGAL_OPERATION)
 		return 100; /* a table already mapped: type unknown */
-	if (ux_frame_map(scratch_frame, s, 0x700000000000ull, UX_R_READ, 0) ==
-	    UX_E_FAILED_LOOKUP)
-		return UX_CAP_PML4;
 	return 101; /* not a retypeable object */
 }

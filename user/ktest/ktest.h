@@ -14,13 +14,15 @@
 struct ktest {
 	const char *name;
 	int (*fn)(void);
+	const char *file;
+	int line;
 };
 
 #define KTEST(name)                                                           \
 	static int name(void);                                                \
 	static const struct ktest ktest_##name                                \
 		__attribute__((used, section("ktests"), aligned(8))) = {      \
-			#name, name};                                         \
+			#name, name, __FILE__, __LINE__};                     \
 	static int name(void)
 
 #define CHECK(cond)                                                           \
@@ -48,17 +50,24 @@ struct ktest {
 #define VSPACE UX_BI_SLOT_VSPACE
 #define SELF_TCB UX_BI_SLOT_TCB
 #define D 64 /* depth of a root-CNode slot address */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 extern struct ux_bootinfo *bi;
 extern uint64_t root_guard; /* guard data for the root CNode */
 
 uint64_t slot_alloc(void);
+uint64_t slots_alloc(unsigned n);                /* n consecutive slots */
 void slot_free(uint64_t s);                      /* delete, reuse later */
 uint64_t obj_new(unsigned type, unsigned bits);  /* one object; its slot */
 uint64_t untyped_new(unsigned bits);             /* a private untyped */
+uint64_t pool_untyped(void);                     /* where obj_new takes */
+/* A boot untyped of device memory (revoke it after use), or 0. */
+uint64_t device_untyped(uint64_t *paddr);
 uint64_t va_alloc(uint64_t size);                /* fresh address range */
 void *page_new(uint64_t *frame);                 /* a fresh mapped page */
 void *pages_new(unsigned n, uint64_t *frames);   /* n contiguous pages */
+/* Map copies of frames[0..n) at va.. in another address space too. */
+void share_pages(uint64_t vspace, void *va, unsigned n, const uint64_t *frames);
 long map_frame(uint64_t pml4, uint64_t frame, uint64_t va, unsigned rights);
 
 struct kthread {
@@ -80,14 +89,30 @@ struct thread_opts {
 	uint64_t arg;
 	unsigned prio;
 	uint64_t vspace, fault_ep, cspace, guard, self_tcb;
+	uint64_t tcb; /* a TCB to use (0: make one from the pool) */
 	int no_ipcbuf, no_resume;
 };
 void thread_start_ex(struct kthread *t, const struct thread_opts *o);
-/* A new address space with the test image mapped (same frames). */
+/* A new address space with the test image mapped (same frames): code,
+ * data and the thread stacks are shared, the root's stack is not (data a
+ * thread there uses must be static, not on the test's stack). */
 uint64_t vspace_new(void);
 void thread_kill(struct kthread *t);
 /* The type of the capability in root slot s, found by probing. */
 unsigned cap_type_of(uint64_t s);
+/* One system call in a thread of its own: thread_start(&t, op_thread,
+ * (uint64_t)&op, ...). The result lands in res, then done is set. */
+enum op_kind { OP_RECV, OP_NBRECV, OP_SEND, OP_NBSEND, OP_CALL, OP_WAIT,
+	       OP_SIGNAL, OP_SPIN };
+struct op {
+	enum op_kind kind;
+	uint64_t cap, reply;
+	struct ux_msg m;       /* in: the message to send; out: received */
+	volatile long res;
+	volatile int done;
+	volatile uint64_t count; /* OP_SPIN: loops so far */
+};
+void op_thread(uint64_t arg);
 /* Return once every thread above priority 1 is blocked or stopped. */
 void settle(void);
 
@@ -101,6 +126,15 @@ struct fault_msg {
 long fault_recv(uint64_t ep, uint64_t reply, struct fault_msg *f, int block);
 /* Reply, overwriting the first n registers (enum ux_reg order). */
 long fault_reply(uint64_t reply, const uint64_t *regs, unsigned n);
+
+/* Handle the faults a thread raises on fep until *done is set: fn sees
+ * each fault and the faulting thread's registers, and returns how many
+ * registers to reply with (they resume the thread), or -1 for no reply.
+ * Returns the number of faults, -1 if all threads blocked without one,
+ * -2 after more than max. */
+typedef int (*fault_fn)(struct fault_msg *f, uint64_t *regs, void *ctx);
+int serve_faults(uint64_t fep, volatile int *done, fault_fn fn, void *ctx,
+		 int max);
 
 /* Message register i of a message: 0..3 in m, the rest in the calling
  * thread's IPC buffer. */

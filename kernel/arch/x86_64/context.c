@@ -9,7 +9,7 @@
 #include <uxrt/fault.h>
 #include <uxrt/object.h>
 
-#define USER_FLAGS 0x254DD5ull /* CF PF AF ZF SF TF DF OF AC ID */
+#define USER_FLAGS 0x240DD5ull /* CF PF AF ZF SF TF DF OF AC ID */
 
 uint64_t *
 ctx_reg(struct arch_context *c, unsigned reg)

@@ -181,7 +181,8 @@ ioport_invoke(struct inv *v)
 	bool out = v->label >= UX_IOPORT_OUT8;
 	if (v->len < (out ? 2u : 1u))
 		return UX_E_TRUNCATED_MESSAGE;
-	if (port < v->slot->cap.aux || port + width - 1 > v->slot->cap.w1)
+	uint64_t first = v->slot->cap.aux, last = v->slot->cap.w1;
+	if (port < first || port > last || last - port < width - 1)
 		return UX_E_RANGE;
 	uint16_t p = (uint16_t)port;
 	if (out) {

@@ -244,11 +244,19 @@ table_parent_level(unsigned type)
 	return type == UX_CAP_PAGE_TABLE ? 2 : type == UX_CAP_PAGE_DIR ? 3 : 4;
 }
 
+/* Unmapping a table also empties it: the entries in it must not come
+ * back when it is mapped again elsewhere, where the frame and table
+ * capabilities that made them would not find them (deleting such a
+ * frame would free memory still mapped). The table has this one
+ * capability, so if it is marked mapped but no longer in place (its
+ * parent went away) nothing else uses it either. */
 static void
 table_unmap(struct cap *c)
 {
 	uint64_t pml4 = asid_pml4(c->asid);
-	if ((c->flags & CAPF_MAPPED) && pml4) {
+	if (!(c->flags & CAPF_MAPPED))
+		return;
+	if (pml4) {
 		uint64_t *e = vs_walk(pml4, c->w1, table_parent_level(c->type));
 		if (e && (*e & PTE_P) && !(*e & PTE_PS) &&
 		    (*e & PTE_ADDR) == c->obj) {
@@ -256,6 +264,7 @@ table_unmap(struct cap *c)
 			flush(pml4, c->w1, true);
 		}
 	}
+	memset(vs_table(c->obj), 0, BIT(UX_TABLE_BITS));
 	c->flags &= ~CAPF_MAPPED;
 	c->asid = 0;
 	c->w1 = 0;
@@ -313,9 +322,14 @@ table_invoke(struct inv *v)
 	}
 }
 
-/* Physical address for a user access at va, or false (with the x86
- * page-fault error code the access would have raised). */
-static bool
+enum xlate { XL_OK, XL_FAULT, XL_NOCOPY };
+
+/* Physical address for a user access at va. XL_FAULT: the access would
+ * fault (*code = the x86 page-fault error code it would raise; a fault
+ * handler can map the page). XL_NOCOPY: mapped, but not RAM the kernel
+ * copies through (device memory, an uncached mapping): no page fault
+ * could change that. */
+static enum xlate
 translate(uint64_t pml4, uint64_t va, bool write, uint64_t *pa,
 	  uint64_t *code)
 {
@@ -324,14 +338,14 @@ translate(uint64_t pml4, uint64_t va, bool write, uint64_t *pa,
 
 	*code = UX_PF_USER | (write ? UX_PF_WRITE : 0);
 	if (va >= UX_USER_TOP)
-		return false;
+		return XL_NOCOPY;
 	for (l = 4; l >= 1; l--) {
 		e = t[idx(va, l)];
 		if (!(e & PTE_P))
-			return false;
+			return XL_FAULT;
 		if (!(e & PTE_U) || (write && !(e & PTE_W))) {
 			*code |= UX_PF_PRESENT;
-			return false;
+			return XL_FAULT;
 		}
 		if (l == 1 || (l == 2 && (e & PTE_PS)))
 			break;
@@ -340,9 +354,9 @@ translate(uint64_t pml4, uint64_t va, bool write, uint64_t *pa,
 	uint64_t page = l == 2 ? BIT(21) : BIT(12);
 	uint64_t base = (e & PTE_ADDR) & ~(page - 1);
 	if ((e & PTE_PCD) || !phys_is_ram(base))
-		return false; /* device memory: not copied by the kernel */
+		return XL_NOCOPY; /* device memory: not copied by the kernel */
 	*pa = base + (va & (page - 1));
-	return true;
+	return XL_OK;
 }
 
 /* The thread's PML4, or 0 if it has none (its slot was emptied). */
@@ -366,8 +380,10 @@ vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 		return false;
 	}
 	for (uint64_t p = va & ~MASK(12); p < va + len; p += BIT(12)) {
-		if (!translate(pml4, p < va ? va : p, write, &pa, code)) {
-			*bad = p < va ? va : p;
+		uint64_t a = p < va ? va : p;
+		enum xlate x = translate(pml4, a, write, &pa, code);
+		if (x != XL_OK) {
+			*bad = x == XL_NOCOPY ? UX_USER_TOP : a;
 			return false;
 		}
 	}
@@ -388,8 +404,8 @@ vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src, uint64_t sva,
 	if (n > UX_USER_TOP - sva)
 		n = UX_USER_TOP - sva;
 	while (done < n) {
-		if (!translate(dp, dva + done, true, &dpa, &code) ||
-		    !translate(sp, sva + done, false, &spa, &code))
+		if (translate(dp, dva + done, true, &dpa, &code) != XL_OK ||
+		    translate(sp, sva + done, false, &spa, &code) != XL_OK)
 			break;
 		uint64_t chunk = n - done;
 		uint64_t dl = BIT(12) - ((dva + done) & MASK(12));

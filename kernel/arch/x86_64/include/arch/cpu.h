@@ -1,8 +1,10 @@
 /*
  * cpu.h - the per-CPU kernel state, reached through %gs.
  *
- * All mutable kernel state that is not inside a kernel object lives here,
- * so that a kernel instance per core (multikernel) needs no redesign. Only
+ * The mutable kernel state that is not inside a kernel object lives here,
+ * so that a kernel instance per core (multikernel) needs no redesign (three
+ * small globals remain: cspace.c's derivation-list head and deletion stack,
+ * tcb.c's thread-id counter; they move here with the multikernel). Only
  * CPU 0 is brought up for now. The first fields are read by entry.S at
  * fixed offsets (checked below).
  */
