@@ -38,6 +38,7 @@ enum ux_invocation {
 	UX_TCB_SUSPEND = 26,
 	UX_TCB_BIND_NOTIFICATION = 27, /* XC0 notification */
 	UX_TCB_UNBIND_NOTIFICATION = 28,
+	UX_TCB_SET_FLAGS = 29, /* MR0 flags (UX_TCB_F_*) */
 
 	/* Frames (4 KiB and 2 MiB): Map MR0 vaddr, MR1 rights, MR2 attrs,
 	 * XC0 PML4. GetAddress: out MR0 physical address, MR1 the virtual
@@ -70,5 +71,11 @@ enum ux_invocation {
 };
 
 #define UX_PRIO_MAX 255
+
+/* TCB flags. LINUX_FILES: the thread's Linux read, write, pread64,
+ * pwrite64 and lseek on a file descriptor whose slot holds an endpoint
+ * capability go to that endpoint as file requests (uxrt/file.h) instead of
+ * to the fault handler. */
+#define UX_TCB_F_LINUX_FILES 1
 
 #endif

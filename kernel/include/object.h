@@ -73,6 +73,7 @@ struct tcb {
 	uint8_t state;
 	uint8_t prio, mcp;
 	uint8_t pending_fault;   /* enum ux_fault, or 0 */
+	uint8_t flags;           /* UX_TCB_F_* */
 	uint32_t timeslice;
 	uint64_t fault_w0, fault_w1;
 	struct tcb *sched_next, *sched_prev;
@@ -85,6 +86,11 @@ struct tcb {
 	uint8_t send_flags;          /* SEND_CALL | SEND_GRANT */
 	struct notification *bound;  /* bound notification */
 	uint64_t ipcbuf_vaddr;
+	struct lx_call {         /* a Linux file call in progress (active) */
+		uint8_t active;
+		uint64_t mr0, mr1;
+		uint64_t send_buf, send_len, recv_buf, recv_len;
+	} lx;
 	uint64_t id;                 /* for reports */
 	uint8_t fpu[512] __attribute__((aligned(64))); /* fxsave area */
 };

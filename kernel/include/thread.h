@@ -58,6 +58,14 @@ err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info);
 err_t ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv);
 void ipc_cancel(struct tcb *t);
 
+uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
+		   struct ux_ipc_buffer *rb);
+
+/* lxfile.c: Linux read/write/pread64/pwrite64/lseek as file requests. */
+bool lx_file_call(struct tcb *t, uint64_t nr);
+void lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
+bool lx_cancel(struct tcb *t, bool stopping);
+
 /* notification.c */
 void ntfn_signal(struct notification *n, uint64_t badge);
 err_t ntfn_wait(struct tcb *t, struct notification *n, bool blocking);

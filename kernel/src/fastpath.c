@@ -111,7 +111,7 @@ fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
 		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
-	if (!caller || caller->pending_fault || rep->receiver)
+	if (!caller || caller->pending_fault || caller->lx.active || rep->receiver)
 		goto slow;
 	if (cspace_lookup_fast(root, cptr, &es) ||
 	    es->cap.type != UX_CAP_ENDPOINT || !(es->cap.rights & UX_R_READ))

@@ -95,21 +95,65 @@ transfer_caps(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 	return i;
 }
 
-static void
+/* A thread's long-message buffers: those of its Linux file call while one
+ * is in progress (lxfile.c), else those named in its IPC buffer. */
+static bool
+send_desc(struct tcb *t, struct ux_ipc_buffer *b, uint64_t *buf,
+	  uint64_t *len)
+{
+	if (t->lx.active) {
+		*buf = t->lx.send_buf;
+		*len = t->lx.send_len;
+		return true;
+	}
+	if (!b)
+		return false;
+	*buf = b->send_buf;
+	*len = b->send_len;
+	return true;
+}
+
+static bool
+recv_desc(struct tcb *t, struct ux_ipc_buffer *b, uint64_t *buf,
+	  uint64_t *len)
+{
+	if (t->lx.active) {
+		*buf = t->lx.recv_buf;
+		*len = t->lx.recv_len;
+		return true;
+	}
+	if (!b)
+		return false;
+	*buf = b->recv_buf;
+	*len = b->recv_len;
+	return true;
+}
+
+/* Copy s's long message into r's receive buffer; the bytes moved. */
+uint64_t
 copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 	  struct ux_ipc_buffer *rb)
 {
-	uint64_t slen = sb->send_len, rlen = rb->recv_len, n, done;
+	uint64_t sbuf, slen, rbuf, rlen, n, done = 0;
 
+	if (!send_desc(s, sb, &sbuf, &slen))
+		return 0;
+	if (!recv_desc(r, rb, &rbuf, &rlen))
+		rlen = 0;
 	if (slen > UX_MSG_LONG_MAX)
 		slen = UX_MSG_LONG_MAX;
 	if (rlen > UX_MSG_LONG_MAX)
 		rlen = UX_MSG_LONG_MAX;
 	n = slen < rlen ? slen : rlen;
-	done = vspace_copy(r, rb->recv_buf, s, sb->send_buf, n);
-	sb->long_xfer = done;
-	rb->long_xfer = done;
-	rb->long_total = slen;
+	if (n)
+		done = vspace_copy(r, rbuf, s, sbuf, n);
+	if (sb && !s->lx.active)
+		sb->long_xfer = done;
+	if (rb && !r->lx.active) {
+		rb->long_xfer = done;
+		rb->long_total = slen;
+	}
+	return done;
 }
 
 /* Deliver s's message (or s's fault) to r and set r's results. */
@@ -123,6 +167,15 @@ transfer(struct tcb *s, struct tcb *r, uint64_t badge, uint64_t info,
 	if (s->pending_fault) {
 		unsigned len = fault_message(s, r, rb);
 		out = ux_msginfo(s->pending_fault, len, 0, 0);
+	} else if (s->lx.active) { /* a Linux file call (lxfile.c) */
+		mr_set(r, rb, 0, s->lx.mr0);
+		mr_set(r, rb, 1, s->lx.mr1);
+		unsigned fl = 0;
+		if (info & UX_MI_LONG) {
+			copy_long(s, NULL, r, rb);
+			fl = UX_MI_LONG;
+		}
+		out = ux_msginfo(ux_mi_label(info), 2, 0, fl);
 	} else {
 		struct ux_ipc_buffer *sb = thread_ipcbuf(s);
 		unsigned len = ux_mi_len(info), caps = 0, unwrapped = 0;
@@ -135,7 +188,7 @@ transfer(struct tcb *s, struct tcb *r, uint64_t badge, uint64_t info,
 			caps = transfer_caps(s, sb, r, rb, ux_mi_caps(info),
 					     flags & SEND_GRANT, ep,
 					     &unwrapped);
-		if ((info & UX_MI_LONG) && sb && rb) {
+		if ((info & UX_MI_LONG) && sb) {
 			copy_long(s, sb, r, rb);
 			fl = UX_MI_LONG;
 		}
@@ -153,6 +206,8 @@ static void
 cancel_caller(struct tcb *c)
 {
 	c->reply = NULL;
+	if (lx_cancel(c, false))
+		return;
 	if (c->pending_fault) {
 		thread_report(c, "fault handler gone");
 		c->pending_fault = 0;
@@ -275,6 +330,8 @@ ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
 	if (c->pending_fault) {
 		unsigned len = ux_mi_len(info);
 		fault_reply(c, t, thread_ipcbuf(t), len);
+	} else if (c->lx.active) {
+		lx_complete(t, c, info);
 	} else {
 		uint8_t fl = (c->send_flags & SEND_GRANT_REPLY) ? SEND_GRANT
 								 : 0;
@@ -361,6 +418,8 @@ ep_destroy(struct endpoint *ep)
 		struct tcb *w = ep->head;
 		bool faulted = w->pending_fault != 0;
 		ipc_cancel(w);
+		if (lx_cancel(w, false))
+			continue;
 		if (faulted) {
 			thread_report(w, "fault endpoint deleted");
 			w->state = TS_INACTIVE;

@@ -81,7 +81,8 @@ void
 thread_stop(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
-	if (t->state >= TS_BLOCKED_SEND && !t->pending_fault)
+	if (t->state >= TS_BLOCKED_SEND && !t->pending_fault &&
+	    !lx_cancel(t, true))
 		thread_set_result(t, UX_E_CANCELLED, 0);
 	ipc_cancel(t);
 	if (t->state == TS_RUNNING && t != c->cur)

@@ -9,6 +9,7 @@
  */
 #include <invoke.h>
 #include <uxrt/fault.h>
+#include <uxrt/invocation.h>
 #include <uxrt/syscall.h>
 
 
@@ -264,7 +265,9 @@ noreturn void
 syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info, int64_t sysno)
 {
 	if (sysno >= 0) {
-		fault_raise(t, UX_FAULT_SYSCALL, (uint64_t)sysno, 0);
+		if (!(t->flags & UX_TCB_F_LINUX_FILES) ||
+		    !lx_file_call(t, (uint64_t)sysno))
+			fault_raise(t, UX_FAULT_SYSCALL, (uint64_t)sysno, 0);
 		kernel_exit();
 	}
 	err_t e = dispatch(t, sysno, cptr, info);

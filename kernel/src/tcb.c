@@ -44,12 +44,16 @@ tcb_destroy(struct tcb *t)
 		c->fpu_owner = NULL;
 }
 
-/* Replace TCB slot i by a copy of src (or empty it if src is NULL). The
- * old capability may be the last one to its object, whose destruction
- * could empty src itself: src's content is checked again afterwards. */
+/* Replace TCB slot i of the invoked TCB by a copy of src (or empty it if
+ * src is NULL). The old capability may be the last one to its object,
+ * whose destruction could empty src itself, or destroy the TCB (a CNode
+ * holding the last capability to it): so afterwards src's content is
+ * checked again, and the invoked capability must still be there (as in
+ * seL4), or the copy would land in a dead TCB's slot. */
 static err_t
-set_slot(struct tcb *t, unsigned i, struct cte *src, const struct cap *want)
+set_slot(struct inv *v, unsigned i, struct cte *src, const struct cap *want)
 {
+	struct tcb *t = (struct tcb *)v->slot->cap.obj;
 	struct cte *dst = &t->slot[i];
 	if (src && cap_same_object(&dst->cap, &src->cap)) {
 		dst->cap.aux = want->aux; /* CNode guard may change */
@@ -58,6 +62,9 @@ set_slot(struct tcb *t, unsigned i, struct cte *src, const struct cap *want)
 	}
 	struct cap expect = src ? src->cap : (struct cap){0};
 	cte_delete(dst);
+	if (v->slot->cap.type != UX_CAP_TCB ||
+	    v->slot->cap.obj != (uint64_t)t)
+		return UX_E_REVOKE_FIRST;
 	if (!src)
 		return UX_OK;
 	if (memcmp(&src->cap, &expect, sizeof expect))
@@ -106,10 +113,10 @@ configure(struct inv *v, struct tcb *t)
 			      &csw.w1)))
 		return e;
 
-	if ((e = set_slot(t, TCB_SLOT_FAULT, fe, fe ? &fe->cap : NULL)) ||
-	    (e = set_slot(t, TCB_SLOT_CSPACE, cs, &csw)) ||
-	    (e = set_slot(t, TCB_SLOT_VSPACE, vs, &vs->cap)) ||
-	    (e = set_slot(t, TCB_SLOT_IPCBUF, ib, ib ? &ib->cap : NULL)))
+	if ((e = set_slot(v, TCB_SLOT_FAULT, fe, fe ? &fe->cap : NULL)) ||
+	    (e = set_slot(v, TCB_SLOT_CSPACE, cs, &csw)) ||
+	    (e = set_slot(v, TCB_SLOT_VSPACE, vs, &vs->cap)) ||
+	    (e = set_slot(v, TCB_SLOT_IPCBUF, ib, ib ? &ib->cap : NULL)))
 		return e;
 	t->ipcbuf_vaddr = ib ? ibaddr : 0;
 	invoke_done(v, 0);
@@ -246,6 +253,14 @@ tcb_invoke(struct inv *v)
 		return UX_OK;
 	case UX_TCB_BIND_NOTIFICATION:
 		return bind(v, t);
+	case UX_TCB_SET_FLAGS:
+		if (v->len < 1)
+			return UX_E_TRUNCATED_MESSAGE;
+		if (inv_mr(v, 0) & ~(uint64_t)UX_TCB_F_LINUX_FILES)
+			return UX_E_INVALID_ARGUMENT;
+		t->flags = (uint8_t)inv_mr(v, 0);
+		invoke_done(v, 0);
+		return UX_OK;
 	case UX_TCB_UNBIND_NOTIFICATION:
 		if (!t->bound)
 			return UX_E_ILLEGAL_OPERATION;

@@ -219,3 +219,10 @@ ux_ioport_out(uint64_t cap, unsigned width, unsigned port, uint64_t value)
 	uint64_t mr[] = {port, value};
 	return ux_invoke(cap, port_label(width, 1), 2, mr, 0, NULL, NULL, 0);
 }
+
+long
+ux_tcb_set_flags(uint64_t tcb, uint64_t flags)
+{
+	uint64_t mr[] = {flags};
+	return ux_invoke(tcb, UX_TCB_SET_FLAGS, 1, mr, 0, NULL, NULL, 0);
+}

@@ -17,6 +17,7 @@
 #include <uxrt/bootinfo.h>
 #include <uxrt/error.h>
 #include <uxrt/fault.h>
+#include <uxrt/file.h>
 #include <uxrt/invocation.h>
 #include <uxrt/ipcbuf.h>
 #include <uxrt/msginfo.h>
@@ -122,6 +123,7 @@ long ux_tcb_resume(uint64_t tcb);
 long ux_tcb_suspend(uint64_t tcb);
 long ux_tcb_bind(uint64_t tcb, uint64_t ntfn);
 long ux_tcb_unbind(uint64_t tcb);
+long ux_tcb_set_flags(uint64_t tcb, uint64_t flags);
 
 long ux_frame_map(uint64_t frame, uint64_t pml4, uint64_t va,
 		  unsigned rights, unsigned attr);

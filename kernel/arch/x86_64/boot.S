@@ -106,3 +106,5 @@ long_mode:
 	mov %ax, %gs
 	movabs $kernel_start, %rax
 	jmp *%rax
+
+	.section .note.GNU-stack, "", @progbits

@@ -147,3 +147,5 @@ arch_idle_wait:
 	hlt
 	cli
 	ret
+
+	.section .note.GNU-stack, "", @progbits

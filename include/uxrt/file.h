@@ -1,0 +1,23 @@
+/*
+ * file.h - the file protocol: what a file server receives when a Linux
+ * thread reads or writes a file descriptor whose slot holds a capability
+ * to the server (docs/design-transport.md).
+ *
+ * Request: label = enum ux_file_op, MR0 and MR1 as below, the badge of the
+ * capability (the server's open-file identifier); FILE_WRITE carries the
+ * data as its long message. Reply: MR0 = the Linux result (a count, an
+ * offset, or -errno); a FILE_READ reply carries the data as its long
+ * message (its length must equal MR0).
+ */
+#ifndef UXRT_FILE_H
+#define UXRT_FILE_H
+
+enum ux_file_op {
+	UX_FILE_READ = 1,  /* MR0 offset (-1: the file's own), MR1 count */
+	UX_FILE_WRITE = 2, /* MR0 offset (-1: the file's own), MR1 count */
+	UX_FILE_SEEK = 3,  /* MR0 offset, MR1 whence (SEEK_SET/CUR/END) */
+};
+
+#define UX_FILE_OFFSET_NONE (~0ull)
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * lxfile.c - the kernel's short cut for Linux file I/O (see
+ * docs/design-transport.md): for a thread flagged UX_TCB_F_LINUX_FILES,
+ * read, write, pread64, pwrite64 and lseek on a descriptor whose CSpace
+ * slot holds an endpoint capability become a Call to that endpoint
+ * (uxrt/file.h), with the thread's own buffer as the long message. The
+ * reply's MR0 becomes the system call's result in rax; no other register
+ * changes, as Linux promises. Anything else goes to the fault handler (the
+ * process server) as before, and so does a call whose server goes away.
+ */
+#include <cspace.h>
+#include <thread.h>
+#include <uxrt/file.h>
+
+#define LX_READ 0
+#define LX_WRITE 1
+#define LX_LSEEK 8
+#define LX_PREAD 17
+#define LX_PWRITE 18
+
+bool
+lx_file_call(struct tcb *t, uint64_t nr)
+{
+	struct arch_context *x = &t->ctx;
+	uint64_t label, mr0 = UX_FILE_OFFSET_NONE, mr1, buf = x->rsi;
+	uint64_t n = x->rdx, bad, code;
+	bool in = false;
+	struct cte *s;
+
+	switch (nr) {
+	case LX_READ: label = UX_FILE_READ; in = true; break;
+	case LX_WRITE: label = UX_FILE_WRITE; break;
+	case LX_PREAD: label = UX_FILE_READ; in = true; mr0 = x->r10; break;
+	case LX_PWRITE: label = UX_FILE_WRITE; mr0 = x->r10; break;
+	case LX_LSEEK: label = UX_FILE_SEEK; mr0 = x->rsi; n = 0; break;
+	default: return false;
+	}
+	if (cspace_lookup(t, x->rdi, &s) || s->cap.type != UX_CAP_ENDPOINT ||
+	    !(s->cap.rights & UX_R_WRITE))
+		return false;
+	if (nr == LX_LSEEK) {
+		mr1 = x->rdx;
+	} else {
+		if (n > UX_MSG_LONG_MAX)
+			n = UX_MSG_LONG_MAX; /* a short count, as Linux allows */
+		mr1 = n;
+	}
+	if (n && !vspace_check(t, buf, n, in, &bad, &code)) {
+		if (bad >= UX_USER_TOP)
+			return false; /* the process server answers EFAULT */
+		x->rip -= 2;          /* restart once the page is there */
+		fault_raise(t, UX_FAULT_PAGE, bad, code);
+		return true;
+	}
+	t->lx = (struct lx_call){
+		.active = 1, .mr0 = mr0, .mr1 = mr1,
+		.send_buf = in ? 0 : buf, .send_len = in ? 0 : n,
+		.recv_buf = in ? buf : 0, .recv_len = in ? n : 0};
+	ipc_send(t, &s->cap, ux_msginfo(label, 2, 0, in ? 0 : UX_MI_LONG),
+		 true, true);
+	return true;
+}
+
+/* The server replied to c's file call: data into c's buffer, MR0 into
+ * rax. A read's result is never more than the bytes that arrived. */
+void
+lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
+{
+	struct ux_ipc_buffer *b = thread_ipcbuf(replier);
+	uint64_t done = 0;
+	int64_t r = ux_mi_len(info) ? (int64_t)mr_get(replier, b, 0) : 0;
+
+	if ((info & UX_MI_LONG) && c->lx.recv_len)
+		done = copy_long(replier, b, c, NULL);
+	if (c->lx.recv_len && r > (int64_t)done)
+		r = (int64_t)done;
+	c->ctx.rax = (uint64_t)r;
+	c->lx.active = 0;
+}
+
+/* t's file call will get no reply. Stopping: re-issue it when resumed;
+ * otherwise hand it to the process server as an ordinary system call.
+ * False if t was not in a file call. */
+bool
+lx_cancel(struct tcb *t, bool stopping)
+{
+	if (!t->lx.active)
+		return false;
+	t->lx.active = 0;
+	if (stopping) {
+		t->ctx.rip -= 2;
+		return true;
+	}
+	t->reply = NULL;
+	t->state = TS_RUNNING; /* fault_raise blocks it again */
+	fault_raise(t, UX_FAULT_SYSCALL, t->ctx.rax, 0);
+	return true;
+}
