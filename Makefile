@@ -35,13 +35,18 @@ ULIB_OBJ   := $(patsubst %,$(BUILD)/u/%.o,$(ULIB_SRC))
 KTEST_SRC  := $(wildcard user/ktest/*.c)
 KTEST_OBJ  := $(patsubst %,$(BUILD)/u/%.o,$(KTEST_SRC))
 PS_SRC     := $(wildcard procserv/*.c) lib/cpio/cpio.c lib/elf/elf64.c
+# Native servers (one directory each under servers/), installed in the
+# initial archive as /sbin/NAME.
+SERVERS    := $(patsubst servers/%/,%,$(wildcard servers/*/))
+SERVER_BINS := $(patsubst %,$(BUILD)/initrd/sbin/%,$(SERVERS))
 PS_OBJ     := $(patsubst %,$(BUILD)/u/%.o,$(PS_SRC))
 # Unmodified Linux programs for the initial archive, built with Debian's
 # musl-gcc; add your own static binaries with PROGS="path ..." (they go
 # to /bin).
 LINUX_PROGS := $(patsubst tests/linux/%.c,$(BUILD)/initrd/bin/%,$(wildcard tests/linux/*.c))
 PROGS      ?=
-INIT       ?= /bin/hello
+INIT       ?= /bin/busybox
+INIT_ARGS  ?= sh
 
 QEMU_FLAGS := -M q35 -cpu max -m 512M -smp 1 -nographic -no-reboot \
               -device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -82,6 +87,12 @@ $(BUILD)/procserv.elf: $(PS_OBJ) $(ULIB_OBJ) user/lib/user.ld
 	$(CC) $(UCFLAGS) -static -no-pie -Wl,-z,max-page-size=0x1000 \
 	    -T user/lib/user.ld -o $@ $(PS_OBJ) $(ULIB_OBJ)
 
+.SECONDEXPANSION:
+$(BUILD)/initrd/sbin/%: $$(addprefix $(BUILD)/u/,$$(addsuffix .o,$$(wildcard servers/$$*/*.c))) $(ULIB_OBJ) user/lib/user.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -static -no-pie -Wl,-z,max-page-size=0x1000 \
+	    -T user/lib/user.ld -o $@ $(filter %.o,$^)
+
 $(BUILD)/initrd/bin/%: tests/linux/%.c
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
@@ -90,7 +101,7 @@ BUSYBOX := $(BUILD)/pkg/busybox/bin/busybox
 $(BUSYBOX):
 	tools/fetch-busybox.sh $(BUILD)/pkg/busybox
 
-$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(PROGS) $(BUSYBOX) FORCE
+$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for p in $(PROGS); do cp "$$p" $(BUILD)/initrd/bin/; done
@@ -98,11 +109,12 @@ $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(PROGS) $(BUSYBOX) FORCE
 	    cpio -o -H newc --quiet) > $@.tmp && mv $@.tmp $@
 FORCE:
 
-# Boot UX/RT: the process server runs $(INIT) from the initial archive.
+# Boot UX/RT: the process server starts the console server and runs
+# $(INIT) $(INIT_ARGS) from the initial archive (default: busybox sh).
 run: deps all
 	$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/kernel32.elf \
 	    -initrd "$(BUILD)/procserv.elf,$(BUILD)/initrd.cpio" \
-	    -append "init=$(INIT)"
+	    -append "init=$(INIT) -- $(INIT_ARGS)"
 
 # Boot the in-system kernel test suite as the root server.
 ktest-run: deps all

@@ -14,6 +14,7 @@
 #define ROOT UX_BI_SLOT_CNODE
 
 uint64_t ps_ep, ps_reply, ps_l1;
+static uint64_t console_ep; /* 0: no console server */
 static uint64_t exit_port;
 static int init_pid;
 
@@ -122,6 +123,75 @@ handle(struct ux_msg *m)
 	return 0;
 }
 
+/* The console server gets exactly what it needs: its endpoint (receive
+ * right), reply objects, a notification (badged, for its interrupt), its
+ * own TCB (to bind that notification), COM1's ports and IRQ 4. */
+static long
+console_caps(struct proc *p, uint64_t ep)
+{
+	uint64_t cn = PCAP(p->pid, PS_CSPACE);
+	long e;
+	if ((e = ux_cnode_copy(cn, SRV_ENDPOINT, SRV_RADIX, ROOT, ep, 64,
+			       UX_R_READ)))
+		return e;
+	for (unsigned i = 0; i < SRV_NREPLY; i++)
+		if ((e = ux_untyped_retype(p->ut, UX_CAP_REPLY, 0, cn, 0, 0,
+					   SRV_REPLY + i, 1)))
+			return e;
+	if ((e = ux_untyped_retype(p->ut, UX_CAP_NOTIFICATION, 0, cn, 0, 0,
+				   SRV_FIRST_FREE, 1)) ||
+	    (e = ux_cnode_mutate(cn, SRV_NTFN, SRV_RADIX, cn, SRV_FIRST_FREE,
+				 SRV_RADIX, 1)) ||
+	    (e = ux_cnode_copy(cn, SRV_TCB, SRV_RADIX, p->pcn, PS_TCB,
+			       PROC_RADIX, UX_R_ALL)) ||
+	    (e = ux_ioport_issue(UX_BI_SLOT_IOPORT_CONTROL, 0x3F8, 0x3FF, cn,
+				 SRV_DEV0, SRV_RADIX)))
+		return e;
+	return ux_irq_get(UX_BI_SLOT_IRQ_CONTROL, 4, 0, cn, SRV_DEV1,
+			  SRV_RADIX);
+}
+
+static void
+start_console(void)
+{
+	char *argv[] = {"console", NULL};
+	size_t size;
+	uint64_t ep;
+	const void *img = initrd_find("/sbin/console", &size);
+	if (!img) {
+		printf("procserv: no /sbin/console: output stays on the "
+		       "kernel console\n");
+		return;
+	}
+	int pid = proc_create("/sbin/console", argv, img, size, 0, true);
+	struct proc *p = proc_get((uint64_t)pid);
+	long e = p ? alloc_obj(UX_CAP_ENDPOINT, 0, &ep) : UX_E_INVALID_ARGUMENT;
+	if (!e)
+		e = console_caps(p, ep);
+	if (!e)
+		e = proc_start(p);
+	if (e) {
+		printf("procserv: console server: %s\n", ux_strerror(e));
+		if (p)
+			proc_exit(p, -1);
+		return;
+	}
+	console_ep = ep;
+}
+
+/* A Linux process's descriptors 0, 1 and 2: the console. */
+static long
+std_fds(struct proc *p)
+{
+	for (uint64_t fd = 0; console_ep && fd < 3; fd++) {
+		long e = ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX,
+				       ROOT, console_ep, 64, UX_R_WRITE, 1);
+		if (e)
+			return e;
+	}
+	return UX_OK;
+}
+
 int main(struct ux_bootinfo *bi);
 
 int
@@ -141,6 +211,7 @@ main(struct ux_bootinfo *bi)
 		exit_port = 0;
 	initrd_init(bi);
 	time_init(bi);
+	start_console();
 	char *argv[16];
 	const char *path = init_args(bi, argv, 16);
 	const void *img = initrd_find(path, &size);
@@ -150,8 +221,9 @@ main(struct ux_bootinfo *bi)
 		ux_exit(2);
 	}
 	printf("procserv: starting %s\n", path);
-	init_pid = proc_spawn(path, argv, img, size, 0);
-	if (init_pid < 0)
+	init_pid = proc_create(path, argv, img, size, 0, false);
+	struct proc *ip = proc_get((uint64_t)init_pid);
+	if (!ip || std_fds(ip) || proc_start(ip))
 		ux_exit(2);
 
 	struct ux_msg m = {0};

@@ -33,7 +33,8 @@ proc_obj(void *ctx, unsigned type, uint64_t *cptr)
 	if (p->next_slot >= (1u << PROC_RADIX))
 		return UX_E_NOT_ENOUGH_MEMORY;
 	uint32_t j = p->next_slot;
-	long e = ux_untyped_retype(p->ut, type, type == UX_CAP_CNODE ? 1 : 0,
+	long e = ux_untyped_retype(p->ut, type,
+				   type == UX_CAP_CNODE ? p->cspace_radix : 0,
 				   p->pcn, 0, 0, j, 1);
 	if (!e) {
 		p->next_slot++;
@@ -292,16 +293,47 @@ proc_objects(struct proc *p)
 			     UX_R_WRITE | UX_R_GRANT_REPLY, (uint64_t)p->pid);
 }
 
+/* Native servers: IPC buffer at UX_BI_IPCBUF (fs base points at it, and
+ * its user[0] holds its address), stack below UX_BI_STACK_TOP. */
+static long
+native_layout(struct proc *p)
+{
+	long e = proc_page_new(p, UX_BI_IPCBUF, UX_R_READ | UX_R_WRITE);
+	uint64_t self = UX_BI_IPCBUF;
+	for (unsigned i = 1; !e && i <= STACK_PAGES; i++)
+		e = proc_page_new(p, UX_BI_STACK_TOP - i * 4096,
+				  UX_R_READ | UX_R_WRITE);
+	if (!e && proc_copy_out(p, UX_BI_IPCBUF +
+				       offsetof(struct ux_ipc_buffer, user),
+				&self, 8))
+		e = UX_E_FAULT;
+	p->sp = UX_BI_STACK_TOP;
+	return e;
+}
+
+static long
+linux_layout(struct proc *p, const char *path, char *const argv[],
+	     const uint8_t *image, const struct elf_info *in)
+{
+	struct elf_segment s0;
+	long e = 0;
+	for (unsigned i = 1; !e && i <= STACK_PAGES; i++)
+		e = proc_page_new(p, STACK_TOP - i * 4096,
+				  UX_R_READ | UX_R_WRITE);
+	if (e)
+		return e;
+	elf64_load_segment(image, in, 0, &s0);
+	p->sp = build_stack(p, path, argv, in, s0.vaddr - s0.offset + in->phoff);
+	return p->sp ? UX_OK : UX_E_FAULT;
+}
+
 int
-proc_spawn(const char *path, char *const argv[], const void *image,
-	   size_t size, int ppid)
+proc_create(const char *path, char *const argv[], const void *image,
+	    size_t size, int ppid, bool native)
 {
 	struct elf_info in;
 	enum elf_error ee = elf64_check(image, size, STACK_TOP - 0x10000000,
 					&in);
-	uint64_t regs[UX_REG_COUNT] = {0};
-	struct elf_segment s0;
-
 	if (ee) {
 		printf("procserv: %s: %s\n", path, elf64_strerror(ee));
 		return -1;
@@ -309,37 +341,56 @@ proc_spawn(const char *path, char *const argv[], const void *image,
 	int pid = proc_alloc(ppid, path);
 	if (pid < 0)
 		return -1;
-	struct proc *p = &procs[pid];
+	struct proc *p = proc_get((uint64_t)pid);
+	p->native = native;
+	p->cspace_radix = native ? SRV_RADIX : LX_FD_RADIX;
+	p->entry = in.entry;
 	long e = proc_objects(p);
 	if (!e)
 		e = load_segments(p, image, &in);
-	for (unsigned i = 1; !e && i <= STACK_PAGES; i++)
-		e = proc_page_new(p, STACK_TOP - i * 4096,
-				  UX_R_READ | UX_R_WRITE);
+	if (!e) {
+		p->brk = p->brk_start;
+		e = native ? native_layout(p)
+			   : linux_layout(p, path, argv, image, &in);
+	}
 	if (e) {
 		printf("procserv: %s: cannot create process: %s\n", path,
 		       ux_strerror(e));
 		proc_exit(p, -1);
 		return -1;
 	}
-	p->brk = p->brk_start;
-	elf64_load_segment(image, &in, 0, &s0);
-	regs[UX_REG_RSP] = build_stack(p, path, argv, &in,
-				       s0.vaddr - s0.offset + in.phoff);
-	regs[UX_REG_RIP] = in.entry;
+	return pid;
+}
+
+long
+proc_start(struct proc *p)
+{
+	uint64_t regs[UX_REG_COUNT] = {0};
+	uint64_t tcb = PCAP(p->pid, PS_TCB);
+	struct page *ipc = find_page(p, UX_BI_IPCBUF);
+	long e;
+
+	regs[UX_REG_RIP] = p->entry;
+	regs[UX_REG_RSP] = p->sp;
 	regs[UX_REG_RFLAGS] = 0x202;
-	uint64_t tcb = PCAP(pid, PS_TCB);
-	if ((e = ux_tcb_configure(tcb, PCAP(pid, PS_FAULT),
-				  PCAP(pid, PS_CSPACE), 63, PCAP(pid, PS_PML4),
-				  0, 0)) ||
-	    (e = ux_tcb_set_priority(tcb, UX_BI_SLOT_TCB, 100)) ||
+	if (p->native)
+		regs[UX_REG_FS_BASE] = UX_BI_IPCBUF;
+	if ((e = ux_tcb_configure(tcb, PCAP(p->pid, PS_FAULT),
+				  PCAP(p->pid, PS_CSPACE),
+				  64 - p->cspace_radix, PCAP(p->pid, PS_PML4),
+				  p->native ? UX_BI_IPCBUF : 0,
+				  p->native && ipc ? PCAP(p->pid, ipc->slot)
+						   : 0)) ||
+	    (e = ux_tcb_set_priority(tcb, UX_BI_SLOT_TCB,
+				     p->native ? 200 : 100)) ||
+	    (!p->native &&
+	     (e = ux_tcb_set_flags(tcb, UX_TCB_F_LINUX_FILES))) ||
 	    (e = ux_tcb_write_regs(tcb, 1, UX_REG_COUNT, regs))) {
-		printf("procserv: %s: cannot start: %s\n", path,
+		printf("procserv: %s: cannot start: %s\n", p->name,
 		       ux_strerror(e));
 		proc_exit(p, -1);
-		return -1;
 	}
-	return pid;
+	return e;
 }
 
 void

@@ -14,6 +14,7 @@
 
 #include <uxrt.h>
 #include <alloc.h>
+#include <srvenv.h>
 
 #define MAX_PROCS 16
 #define L1_RADIX 8
@@ -46,6 +47,9 @@ struct proc {
 	unsigned npages;
 	uint64_t brk_start, brk, mmap_next;
 	uint32_t uid, gid;
+	bool native;          /* a native server, not a Linux process */
+	unsigned cspace_radix;
+	uint64_t entry, sp;
 	uint64_t robust_list, robust_len;
 	uint64_t rlim[16][2]; /* soft, hard */
 	char name[32];
@@ -62,8 +66,13 @@ extern uint64_t ps_ep, ps_reply;
 
 /* proc.c */
 struct proc *proc_get(uint64_t pid);
-int proc_spawn(const char *path, char *const argv[], const void *image,
-	       size_t size, int ppid);
+#define LX_FD_RADIX 10 /* a Linux process's CSpace: its descriptor table */
+
+/* Make a process from an ELF image, ready but not running (its CSpace is
+ * PCAP(pid, PS_CSPACE), to be filled); proc_start runs it. */
+int proc_create(const char *path, char *const argv[], const void *image,
+		size_t size, int ppid, bool native);
+long proc_start(struct proc *p);
 void proc_exit(struct proc *p, int status);
 long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);

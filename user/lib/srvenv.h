@@ -1,0 +1,28 @@
+/*
+ * srvenv.h - the initial environment of a native server started by the
+ * process server: its CSpace (one CNode of 2^SRV_RADIX slots, addresses
+ * are slot numbers) and address-space layout (as the root server's: image
+ * at its link address, IPC buffer at UX_BI_IPCBUF with fs base pointing at
+ * it, stack below UX_BI_STACK_TOP).
+ */
+#ifndef UXRT_SRVENV_H
+#define UXRT_SRVENV_H
+
+#define SRV_RADIX 6
+
+enum srv_slot {
+	SRV_NULL = 0,
+	SRV_ENDPOINT = 1,  /* the endpoint it serves (receive right) */
+	SRV_REPLY = 2,     /* SRV_REPLY .. + SRV_NREPLY-1: reply objects */
+	SRV_NTFN = 10,     /* a notification (for interrupts) */
+	SRV_TCB = 11,      /* its own TCB (to bind the notification) */
+	SRV_DEV0 = 12,     /* device capabilities, per server (see below) */
+	SRV_DEV1 = 13,
+	SRV_FIRST_FREE = 16
+};
+#define SRV_NREPLY 8
+
+/* The console server: SRV_DEV0 = I/O ports 0x3F8-0x3FF, SRV_DEV1 = the
+ * IRQ 4 handler. */
+
+#endif
