@@ -64,12 +64,54 @@ lx_writev(struct proc *p, uint64_t *regs)
 	return total;
 }
 
-/* No terminal yet: every ioctl on a valid fd is "not a tty". */
+/* The size of the structure a terminal ioctl passes in or out. */
+static int
+ioctl_size(uint64_t req, bool *in)
+{
+	*in = false;
+	switch (req) {
+	case 0x5401: return 36;                                   /* TCGETS */
+	case 0x5402: case 0x5403: case 0x5404: *in = true; return 36; /* TCSETS* */
+	case 0x5413: return 8;                                    /* TIOCGWINSZ */
+	case 0x5414: *in = true; return 8;                        /* TIOCSWINSZ */
+	case 0x540F: return 4;                                    /* TIOCGPGRP */
+	case 0x5410: *in = true; return 4;                        /* TIOCSPGRP */
+	case 0x541B: return 4;                                    /* FIONREAD */
+	default: return -1;
+	}
+}
+
+/* Forwarded to the descriptor's server (only the console's, for now),
+ * with the argument structure copied in or out by us. */
 static long
 lx_ioctl(struct proc *p, uint64_t *regs)
 {
-	(void)p;
-	return ARG0 <= 2 ? -LX_ENOTTY : -LX_EBADF;
+	static uint8_t buf[64];
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	bool in;
+	int size = ioctl_size(ARG1, &in);
+
+	if (ARG0 >= 32 || !(p->fd_console & (1u << ARG0)) || !ps_console_ep)
+		return ARG0 < 3 ? -LX_ENOTTY : -LX_EBADF;
+	if (size < 0)
+		return -LX_ENOTTY;
+	if (in && proc_copy_in(p, buf, ARG2, (size_t)size))
+		return -LX_EFAULT;
+	b->send_buf = (uint64_t)buf;
+	b->send_len = in ? (uint64_t)size : 0;
+	b->recv_buf = (uint64_t)buf;
+	b->recv_len = in ? 0 : (uint64_t)size;
+	struct ux_msg m = {
+		.info = ux_msginfo(UX_FILE_IOCTL, 2, 0, in ? UX_MI_LONG : 0),
+		.mr = {ARG1, ARG2}};
+	long e = ux_call(ps_console_ep, &m);
+	b->recv_len = 0;
+	if (e)
+		return -LX_EIO;
+	long r = (long)m.mr[0];
+	if (!r && !in && proc_copy_out(p, ARG2, buf, (size_t)size))
+		return -LX_EFAULT;
+	return r;
 }
 
 static long
@@ -310,6 +352,171 @@ lx_getrandom(struct proc *p, uint64_t *regs)
 	return (long)done;
 }
 
+static long
+lx_getcwd(struct proc *p, uint64_t *regs)
+{
+	size_t n = strlen(p->cwd) + 1;
+	if (ARG1 < n)
+		return -LX_ERANGE;
+	return proc_copy_out(p, ARG0, p->cwd, n) ? -LX_EFAULT : (long)n;
+}
+
+static long poll_again(struct proc *p, const uint64_t *arg);
+
+/* How many bytes a read of the console would return now (0 on error). */
+static uint32_t
+console_ready(void)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	uint32_t n = 0;
+	b->recv_buf = (uint64_t)&n;
+	b->recv_len = 4;
+	struct ux_msg m = {.info = ux_msginfo(UX_FILE_IOCTL, 2, 0, 0),
+			   .mr = {0x541B, 0}};
+	long e = ux_call(ps_console_ep, &m);
+	b->recv_len = 0;
+	return e || m.mr[0] ? 0 : n;
+}
+
+/* Console descriptors only. With a timeout and nothing ready, the caller
+ * sleeps that long and is answered with what is ready then (input that
+ * arrives meanwhile does not wake it earlier yet). Without a timeout, a
+ * console descriptor asked for input counts as ready and the read that
+ * follows waits in the console server. */
+static long
+lx_poll(struct proc *p, uint64_t *regs)
+{
+	struct { int32_t fd; int16_t events, revents; } f[16];
+	uint64_t n = ARG1;
+	long ready = 0;
+	if (n > 16)
+		return -LX_EINVAL;
+	if (proc_copy_in(p, f, ARG0, n * 8))
+		return -LX_EFAULT;
+	for (uint64_t i = 0; i < n; i++) {
+		f[i].revents = 0;
+		if (f[i].fd < 0)
+			continue;
+		if (f[i].fd >= 32 || !(p->fd_console & (1u << f[i].fd))) {
+			f[i].revents = 0x20; /* POLLNVAL */
+		} else {
+			bool in = (int32_t)ARG2 < 0 || console_ready();
+			f[i].revents = (int16_t)(f[i].events &
+						 (0x4 | (in ? 0x1 : 0)));
+		}
+		ready += f[i].revents != 0;
+	}
+	int32_t timeout = (int32_t)ARG2; /* an int: the upper half is junk */
+	if (!ready && timeout > 0) {
+		uint64_t arg[2] = {ARG0, ARG1};
+		return time_sleep(p, time_mono_ns() + timeout * 1000000ull,
+				  poll_again, arg);
+	}
+	if (proc_copy_out(p, ARG0, f, n * 8))
+		return -LX_EFAULT;
+	return ready;
+}
+
+/* Dispositions are recorded and reported; signals are not delivered
+ * yet. SIGKILL and SIGSTOP cannot be caught. */
+static long
+lx_rt_sigaction(struct proc *p, uint64_t *regs)
+{
+	uint64_t sig = ARG0, act[4];
+	if (sig < 1 || sig > 64 || ARG3 != 8)
+		return -LX_EINVAL;
+	if (ARG1 && (sig == 9 || sig == 19))
+		return -LX_EINVAL;
+	if (ARG1 && proc_copy_in(p, act, ARG1, sizeof act))
+		return -LX_EFAULT;
+	if (ARG2 && proc_copy_out(p, ARG2, p->sigact[sig - 1], 32))
+		return -LX_EFAULT;
+	if (ARG1)
+		memcpy(p->sigact[sig - 1], act, sizeof act);
+	return 0;
+}
+
+/* The mask is kept (without SIGKILL and SIGSTOP); nothing is delivered
+ * yet, so it has no other effect. */
+static long
+lx_rt_sigprocmask(struct proc *p, uint64_t *regs)
+{
+	uint64_t set, old = p->sigmask;
+	if (ARG3 != 8)
+		return -LX_EINVAL;
+	if (ARG1) {
+		if (proc_copy_in(p, &set, ARG1, 8))
+			return -LX_EFAULT;
+		if (ARG0 == 0)
+			p->sigmask |= set;
+		else if (ARG0 == 1)
+			p->sigmask &= ~set;
+		else if (ARG0 == 2)
+			p->sigmask = set;
+		else
+			return -LX_EINVAL;
+		p->sigmask &= ~((1ull << 8) | (1ull << 18));
+	}
+	if (ARG2 && proc_copy_out(p, ARG2, &old, 8))
+		return -LX_EFAULT;
+	return 0;
+}
+
+static long
+timespec_ns(struct proc *p, uint64_t va, uint64_t *ns)
+{
+	uint64_t ts[2];
+	if (proc_copy_in(p, ts, va, sizeof ts))
+		return -LX_EFAULT;
+	if ((int64_t)ts[0] < 0 || ts[1] >= 1000000000ull)
+		return -LX_EINVAL;
+	*ns = ts[0] > (1ull << 33) ? ~0ull >> 1 : ts[0] * 1000000000ull + ts[1];
+	return 0;
+}
+
+static long lx_poll(struct proc *p, uint64_t *regs);
+
+static long
+sleep_for(struct proc *p, uint64_t ns)
+{
+	uint64_t now = time_mono_ns();
+	return time_sleep(p, ns > ~0ull - now ? ~0ull : now + ns, NULL, NULL);
+}
+
+/* The remaining time is not reported: nothing interrupts a sleep yet. */
+static long
+lx_nanosleep(struct proc *p, uint64_t *regs)
+{
+	uint64_t ns;
+	long e = timespec_ns(p, ARG0, &ns);
+	return e ? e : sleep_for(p, ns);
+}
+
+static long
+lx_clock_nanosleep(struct proc *p, uint64_t *regs)
+{
+	uint64_t ns;
+	long e;
+	if (ARG0 != 0 && ARG0 != 1 && ARG0 != 7)
+		return -LX_EINVAL;
+	if ((e = timespec_ns(p, ARG2, &ns)))
+		return e;
+	if (!(ARG1 & 1)) /* relative */
+		return sleep_for(p, ns);
+	uint64_t now = ARG0 == 0 ? time_real_ns() : time_mono_ns();
+	return sleep_for(p, ns > now ? ns - now : 0);
+}
+
+/* A poll whose timeout ran out: look once more, without waiting. */
+static long
+poll_again(struct proc *p, const uint64_t *arg)
+{
+	uint64_t regs[UX_REG_COUNT] = {0};
+	regs[UX_REG_RDI] = arg[0];
+	regs[UX_REG_RSI] = arg[1];
+	return lx_poll(p, regs);
+}
+
 static const struct {
 	unsigned nr;
 	const char *name;
@@ -333,7 +540,7 @@ lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 	if (i < sizeof table / sizeof table[0]) {
 		uint64_t fs = regs[UX_REG_FS_BASE];
 		r = table[i].fn(p, regs);
-		if (r == GONE)
+		if (r == GONE || r == LX_LATER)
 			return 0;
 		regs[UX_REG_RAX] = (uint64_t)r;
 		return fs != regs[UX_REG_FS_BASE] ? UX_REG_COUNT : 1;

@@ -14,7 +14,10 @@
 #define ROOT UX_BI_SLOT_CNODE
 
 uint64_t ps_ep, ps_reply, ps_l1;
-static uint64_t console_ep; /* 0: no console server */
+#define NREPLY 32
+static uint64_t replies[NREPLY];
+static bool reply_busy[NREPLY];
+uint64_t ps_console_ep; /* 0: no console server */
 static uint64_t exit_port;
 static int init_pid;
 
@@ -123,6 +126,30 @@ handle(struct ux_msg *m)
 	return 0;
 }
 
+uint64_t
+ps_defer(void)
+{
+	uint64_t held = ps_reply;
+	for (unsigned i = 0; i < NREPLY; i++) {
+		if (!reply_busy[i] && replies[i] != held) {
+			for (unsigned k = 0; k < NREPLY; k++)
+				if (replies[k] == held)
+					reply_busy[k] = true;
+			ps_reply = replies[i];
+			return held;
+		}
+	}
+	return 0;
+}
+
+void
+ps_release(uint64_t reply)
+{
+	for (unsigned i = 0; i < NREPLY; i++)
+		if (replies[i] == reply)
+			reply_busy[i] = false;
+}
+
 /* The console server gets exactly what it needs: its endpoint (receive
  * right), reply objects, a notification (badged, for its interrupt), its
  * own TCB (to bind that notification), COM1's ports and IRQ 4. */
@@ -176,18 +203,19 @@ start_console(void)
 			proc_exit(p, -1);
 		return;
 	}
-	console_ep = ep;
+	ps_console_ep = ep;
 }
 
 /* A Linux process's descriptors 0, 1 and 2: the console. */
 static long
 std_fds(struct proc *p)
 {
-	for (uint64_t fd = 0; console_ep && fd < 3; fd++) {
+	for (uint64_t fd = 0; ps_console_ep && fd < 3; fd++) {
 		long e = ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX,
-				       ROOT, console_ep, 64, UX_R_WRITE, 1);
+				       ROOT, ps_console_ep, 64, UX_R_WRITE, 1);
 		if (e)
 			return e;
+		p->fd_console |= 1u << fd;
 	}
 	return UX_OK;
 }
@@ -202,9 +230,12 @@ main(struct ux_bootinfo *bi)
 
 	alloc_init(bi);
 	cspace_init();
-	if ((e = alloc_obj(UX_CAP_ENDPOINT, 0, &ps_ep)) ||
-	    (e = alloc_obj(UX_CAP_REPLY, 0, &ps_reply)))
+	if ((e = alloc_obj(UX_CAP_ENDPOINT, 0, &ps_ep)))
 		fatal("endpoint", e);
+	for (unsigned i = 0; i < NREPLY; i++)
+		if ((e = alloc_obj(UX_CAP_REPLY, 0, &replies[i])))
+			fatal("reply objects", e);
+	ps_reply = replies[0];
 	exit_port = alloc_slot();
 	if (ux_ioport_issue(UX_BI_SLOT_IOPORT_CONTROL, 0xF4, 0xF4, ROOT,
 			    exit_port, 64))
@@ -229,7 +260,11 @@ main(struct ux_bootinfo *bi)
 	struct ux_msg m = {0};
 	ux_recv(ps_ep, ps_reply, &m);
 	for (;;) {
-		unsigned n = handle(&m);
+		unsigned n = 0;
+		if (time_is_tick(&m))
+			time_tick();
+		else
+			n = handle(&m);
 		if (!proc_get((uint64_t)init_pid)) {
 			printf("procserv: init has exited\n");
 			ux_exit(0);

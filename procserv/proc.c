@@ -257,6 +257,7 @@ proc_alloc(int ppid, const char *path)
 				b = s + 1;
 		snprintf(p->name, sizeof p->name, "%s", b);
 		snprintf(p->exe, sizeof p->exe, "%s", path);
+		snprintf(p->cwd, sizeof p->cwd, "/");
 		for (unsigned r = 0; r < 16; r++)
 			p->rlim[r][0] = p->rlim[r][1] = ~0ull;
 		p->rlim[3][0] = 8ull << 20;  /* RLIMIT_STACK */

@@ -48,21 +48,39 @@ struct proc {
 	uint64_t brk_start, brk, mmap_next;
 	uint32_t uid, gid;
 	bool native;          /* a native server, not a Linux process */
+	uint32_t fd_console;  /* bit fd: that descriptor is the console */
 	unsigned cspace_radix;
 	uint64_t entry, sp;
 	uint64_t robust_list, robust_len;
 	uint64_t rlim[16][2]; /* soft, hard */
+	uint64_t sigact[64][4]; /* rt_sigaction records, by signal - 1 */
+	uint64_t sigmask;
+	char cwd[256];
 	char name[32];
 	char exe[128];
 };
 
 /* time.c */
 void time_init(const struct ux_bootinfo *bi);
+/* Sleepers: answered (through their deferred reply object) when their
+ * deadline passes, by fn(p, arg) when given, else with 0. */
+typedef long (*wake_fn)(struct proc *p, const uint64_t *arg);
+long time_sleep(struct proc *p, uint64_t deadline_ns, wake_fn fn,
+		const uint64_t *arg);
+bool time_is_tick(const struct ux_msg *m);
+void time_tick(void);
 uint64_t time_mono_ns(void);
 uint64_t time_real_ns(void);
 void random_bytes(void *buf, size_t n);
 
-extern uint64_t ps_ep, ps_reply;
+extern uint64_t ps_ep;
+/* The reply object the current caller waits on. A handler that answers
+ * later takes it with ps_defer (the server then receives on another one)
+ * and hands it back with ps_release after ux_reply. */
+extern uint64_t ps_reply;
+uint64_t ps_defer(void); /* 0: none free */
+void ps_release(uint64_t reply);
+extern uint64_t ps_console_ep; /* the console server's endpoint, or 0 */
 
 /* proc.c */
 struct proc *proc_get(uint64_t pid);
@@ -81,8 +99,9 @@ long proc_protect(struct proc *p, uint64_t va, unsigned rights);
 void proc_unmap(struct proc *p, uint64_t va);
 
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.
- * Returns the number of registers the reply must set (0: no reply, the
- * process is gone). */
+ * Returns the number of registers the reply must set (0: no reply now:
+ * the process is gone or the answer comes later). */
+#define LX_LATER (-1000001) /* a handler's result: answered later */
 unsigned lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT]);
 
 /* initrd.c */

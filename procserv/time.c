@@ -5,11 +5,26 @@
  * time is the CMOS clock read once at start plus monotonic time since.
  * Random bytes come from rdrand where the CPU has it, else from a
  * TSC-seeded generator (not cryptographic: said in docs).
+ *
+ * Sleeping: a sleeper's reply object is held back (ps_defer) until its
+ * deadline. The tick is the CMOS clock's periodic interrupt (IRQ 8, 1024
+ * Hz), switched on only while someone sleeps; its notification is bound
+ * to our TCB, so it wakes the same Recv that serves the processes.
  */
 #include "procserv.h"
 
-static uint64_t tsc_khz, tsc0, real0_ns, port;
-static bool have_rdrand;
+static uint64_t tsc_khz, tsc0, real0_ns, port, irq, ntfn;
+static bool have_rdrand, ticking;
+
+#define TICK_BADGE 0x100
+#define MAX_SLEEPERS 32
+
+static struct sleeper {
+	bool used;
+	int pid;
+	uint64_t deadline, reply, arg[2];
+	wake_fn fn;
+} sleepers[MAX_SLEEPERS];
 
 static inline uint64_t
 rdtsc(void)
@@ -26,6 +41,13 @@ cmos(unsigned reg)
 	ux_ioport_out(port, 1, 0x70, reg);
 	ux_ioport_in(port, 1, 0x71, &v);
 	return (unsigned)v;
+}
+
+static void
+cmos_write(unsigned reg, unsigned v)
+{
+	ux_ioport_out(port, 1, 0x70, reg);
+	ux_ioport_out(port, 1, 0x71, v);
 }
 
 static unsigned
@@ -71,6 +93,92 @@ time_init(const struct ux_bootinfo *bi)
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	have_rdrand = c & (1u << 30);
 	rtc_read();
+	uint64_t n = 0;
+	irq = alloc_slot();
+	ntfn = alloc_slot();
+	if (!port || !irq || !ntfn ||
+	    ux_irq_get(UX_BI_SLOT_IRQ_CONTROL, 8, 0, UX_BI_SLOT_CNODE, irq,
+		       64) ||
+	    alloc_obj(UX_CAP_NOTIFICATION, 0, &n) ||
+	    ux_cnode_mint(UX_BI_SLOT_CNODE, ntfn, 64, UX_BI_SLOT_CNODE, n, 64,
+			  UX_R_ALL, TICK_BADGE) ||
+	    ux_irq_set_ntfn(irq, ntfn) || ux_tcb_bind(UX_BI_SLOT_TCB, ntfn)) {
+		printf("procserv: no timer interrupt: sleeping will fail\n");
+		irq = 0;
+		return;
+	}
+	cmos_write(0x0A, (cmos(0x0A) & 0xF0) | 6); /* 1024 Hz */
+}
+
+static void
+tick_enable(bool on)
+{
+	if (on == ticking)
+		return;
+	unsigned b = cmos(0x0B);
+	cmos_write(0x0B, on ? b | 0x40 : b & ~0x40u); /* periodic interrupt */
+	cmos(0x0C);
+	ticking = on;
+}
+
+long
+time_sleep(struct proc *p, uint64_t deadline, wake_fn fn, const uint64_t *arg)
+{
+	if (deadline <= time_mono_ns())
+		return fn ? fn(p, arg) : 0;
+	if (!irq)
+		return -38; /* ENOSYS: there is no timer */
+	for (unsigned i = 0; i < MAX_SLEEPERS; i++) {
+		struct sleeper *s = &sleepers[i];
+		if (s->used)
+			continue;
+		uint64_t reply = ps_defer();
+		if (!reply)
+			break;
+		*s = (struct sleeper){.used = true, .pid = p->pid,
+				      .deadline = deadline, .reply = reply,
+				      .fn = fn};
+		if (arg)
+			memcpy(s->arg, arg, sizeof s->arg);
+		tick_enable(true);
+		return LX_LATER;
+	}
+	return -12; /* ENOMEM: too many sleepers */
+}
+
+bool
+time_is_tick(const struct ux_msg *m)
+{
+	return m->info == 0 && (m->badge & TICK_BADGE);
+}
+
+/* Answer every sleeper whose deadline has passed. */
+void
+time_tick(void)
+{
+	uint64_t now = time_mono_ns();
+	bool any = false;
+	cmos(0x0C); /* acknowledge the clock's interrupt */
+	ux_irq_ack(irq);
+	for (unsigned i = 0; i < MAX_SLEEPERS; i++) {
+		struct sleeper *s = &sleepers[i];
+		if (!s->used)
+			continue;
+		if (s->deadline > now) {
+			any = true;
+			continue;
+		}
+		struct proc *p = proc_get((uint64_t)s->pid);
+		struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0)};
+		if (p) /* else the sleeper died: its reply object is empty */
+			m.mr[0] = (uint64_t)(s->fn ? s->fn(p, s->arg) : 0);
+		if (p)
+			ux_reply(s->reply, &m);
+		ps_release(s->reply);
+		s->used = false;
+	}
+	if (!any)
+		tick_enable(false);
 }
 
 uint64_t

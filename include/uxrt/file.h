@@ -16,6 +16,9 @@ enum ux_file_op {
 	UX_FILE_READ = 1,  /* MR0 offset (-1: the file's own), MR1 count */
 	UX_FILE_WRITE = 2, /* MR0 offset (-1: the file's own), MR1 count */
 	UX_FILE_SEEK = 3,  /* MR0 offset, MR1 whence (SEEK_SET/CUR/END) */
+	UX_FILE_IOCTL = 4, /* MR0 Linux request, MR1 integer argument; the
+			      long message carries the argument's structure
+			      in, and the reply's carries it out */
 };
 
 #define UX_FILE_OFFSET_NONE (~0ull)

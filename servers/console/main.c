@@ -10,8 +10,11 @@
  * clients are served meanwhile. Input arrives by interrupt: the IRQ's
  * notification is bound to our TCB, so it wakes the same Recv.
  *
- * Not yet: termios ioctls (raw mode), ^C/^Z as signals, the foreground
- * process group; they come with signals and ioctl forwarding.
+ * FILE_IOCTL serves the termios calls (TCGETS, TCSETS*), the window size
+ * and the foreground process group; with ICANON off a read returns the
+ * bytes that arrived (at least one), echoed only if ECHO is set.
+ *
+ * Not yet: ^C/^Z/^\ as signals (they come with signals), VTIME, IXON.
  */
 #include <uxrt.h>
 #include <srvenv.h>
@@ -21,7 +24,32 @@
 #define LX_EINVAL 22
 #define LX_ESPIPE 29
 #define LX_EIO 5
+#define LX_ENOTTY 25
+#define LX_EFAULT 14
 
+/* Linux's struct termios as TCGETS/TCSETS pass it. */
+struct lx_termios {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[19];
+};
+#define ICANON 2
+#define ECHO 8
+#define VERASE 2
+#define VKILL 3
+#define VEOF 4
+#define VMIN 6
+
+static struct lx_termios tio = {
+	.iflag = 0x500,  /* ICRNL | IXON */
+	.oflag = 0x5,    /* OPOST | ONLCR */
+	.cflag = 0x4bf,  /* B38400 | CS8 | CREAD | HUPCL */
+	.lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	.cc = {3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12,
+	       0x0f, 0x17, 0x16, 0},
+};
+static uint16_t winsize[4] = {24, 80, 0, 0};
+static uint32_t fg_pgrp;
 static uint8_t msgbuf[UX_MSG_LONG_MAX];
 static char line[LINE_MAX];
 static size_t line_len;
@@ -98,30 +126,39 @@ give_line(uint64_t reply, uint64_t max)
 static void
 input(char c)
 {
+	if (!(tio.lflag & ICANON)) { /* raw: every byte is readable */
+		if (line_len < LINE_MAX)
+			line[line_len++] = c;
+		if (tio.lflag & ECHO)
+			put(&c, 1);
+		line_done = line_len >= (tio.cc[VMIN] ? tio.cc[VMIN] : 1);
+		return;
+	}
 	if (line_done)
 		return; /* a line waits to be read: hold further input */
-	if (c == '\r')
+	if (c == '\r' && (tio.iflag & 0x100))
 		c = '\n';
-	if (c == 0x7F || c == 0x08) {
+	if (c == (char)tio.cc[VERASE] || c == 0x08) {
 		if (line_len) {
 			line_len--;
 			put("\b \b", 3);
 		}
 		return;
 	}
-	if (c == 0x15) { /* ^U: erase the line */
+	if (c == (char)tio.cc[VKILL]) { /* erase the line */
 		while (line_len--)
 			put("\b \b", 3);
 		line_len = 0;
 		return;
 	}
-	if (c == 0x04) { /* ^D: end of file, or push the partial line */
+	if (c == (char)tio.cc[VEOF]) { /* end of file, or push the line */
 		line_done = true;
 		return;
 	}
 	if (line_len < LINE_MAX - 1 || c == '\n') {
 		line[line_len++] = c;
-		put(&c, 1);
+		if (tio.lflag & ECHO)
+			put(&c, 1);
 	}
 	if (c == '\n')
 		line_done = true;
@@ -136,6 +173,54 @@ interrupt(void)
 	if (line_done && waiting >= 0) {
 		give_line(SRV_REPLY + (unsigned)waiting, waiting_max);
 		waiting = -1;
+	}
+}
+
+/* FILE_IOCTL: the argument structure arrives in msgbuf (long_xfer bytes)
+ * and goes back as the reply's long message (*out bytes). */
+static int64_t
+ioctl(uint64_t req, uint64_t arg, uint64_t got, size_t *out)
+{
+	*out = 0;
+	switch (req) {
+	case 0x5401: /* TCGETS */
+		memcpy(msgbuf, &tio, sizeof tio);
+		*out = sizeof tio;
+		return 0;
+	case 0x5402: case 0x5403: case 0x5404: /* TCSETS, TCSETSW, TCSETSF */
+		if (got < sizeof tio)
+			return -LX_EFAULT;
+		memcpy(&tio, msgbuf, sizeof tio);
+		if (req == 0x5404)
+			line_len = 0, line_done = false; /* flush input */
+		return 0;
+	case 0x5413: /* TIOCGWINSZ */
+		memcpy(msgbuf, winsize, sizeof winsize);
+		*out = sizeof winsize;
+		return 0;
+	case 0x5414: /* TIOCSWINSZ */
+		if (got < sizeof winsize)
+			return -LX_EFAULT;
+		memcpy(winsize, msgbuf, sizeof winsize);
+		return 0;
+	case 0x541B: { /* FIONREAD: bytes a read would return now */
+		uint32_t n = line_done ? (uint32_t)line_len : 0;
+		memcpy(msgbuf, &n, 4);
+		*out = 4;
+		return 0;
+	}
+	case 0x540F: /* TIOCGPGRP */
+		memcpy(msgbuf, &fg_pgrp, 4);
+		*out = 4;
+		return 0;
+	case 0x5410: /* TIOCSPGRP */
+		if (got < 4)
+			return -LX_EFAULT;
+		memcpy(&fg_pgrp, msgbuf, 4);
+		return 0;
+	default:
+		(void)arg;
+		return -LX_ENOTTY;
 	}
 }
 
@@ -168,6 +253,16 @@ request(struct ux_msg *m)
 	case UX_FILE_SEEK:
 		r = -LX_ESPIPE;
 		break;
+	case UX_FILE_IOCTL: {
+		size_t out;
+		r = ioctl(m->mr[0], count,
+			  (m->info & UX_MI_LONG) ? b->long_xfer : 0, &out);
+		m->info = ux_msginfo(0, 1, 0, out ? UX_MI_LONG : 0);
+		m->mr[0] = (uint64_t)r;
+		b->send_buf = (uint64_t)msgbuf;
+		b->send_len = out;
+		return true;
+	}
 	default:
 		r = -LX_EINVAL;
 	}
