@@ -456,7 +456,8 @@ main(struct ux_bootinfo *b)
 	int pass = 0, fail = 0;
 
 	env_init(b);
-	printf("BENCH boot_to_user %lu\n", (unsigned long)boot_tsc);
+	printf("BENCH boot_to_user %lu %lu %lu 1\n", (unsigned long)boot_tsc,
+	       (unsigned long)boot_tsc, (unsigned long)boot_tsc);
 	if (strstr(bi->cmdline, "bench"))
 		return bench_main();
 	printf("ktest: UX/RT kernel test suite, %u tests\n", n);
