@@ -10,7 +10,8 @@ ROOT=$2
 T=${3:-60}
 shift 3 2>/dev/null || shift $#
 set -- -M q35 -cpu max -m 512M -smp 1 -nographic -no-reboot -monitor none \
-	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-serial stdio -serial null \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-kernel "$BUILD/kernel32.elf" -initrd "$ROOT" "$@"
 if [ -n "${QEMU_STDIN:-}" ]; then
 	exec timeout "$T" qemu-system-x86_64 "$@"

@@ -88,6 +88,7 @@ struct tcb {
 	uint64_t ipcbuf_vaddr;
 	struct lx_call {         /* a Linux file call in progress (active) */
 		uint8_t active;
+		uint8_t to_handler; /* re-issued: send it to the handler */
 		uint64_t mr0, mr1;
 		uint64_t send_buf, send_len, recv_buf, recv_len;
 	} lx;

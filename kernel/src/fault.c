@@ -6,6 +6,8 @@
  * describing the fault and its registers (uxrt/fault.h). The handler's reply
  * may rewrite registers and resumes the thread. A thread without a usable
  * fault endpoint is stopped and reported on the console: never a panic.
+ * It stops at the faulting instruction, a foreign system call included,
+ * so that if it is resumed (given a handler) the fault happens again.
  */
 #include <cspace.h>
 #include <thread.h>
@@ -23,6 +25,8 @@ fault_raise(struct tcb *t, unsigned type, uint64_t w0, uint64_t w1)
 		       "handler\n",
 		       (unsigned long)t->id, what[type], (unsigned long)w0,
 		       (unsigned long)w1);
+		if (type == UX_FAULT_SYSCALL)
+			t->ctx.rip -= 2; /* made again if t is resumed */
 		thread_stop(t);
 		thread_report(t, "unhandled fault");
 		return;

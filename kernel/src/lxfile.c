@@ -27,6 +27,10 @@ lx_file_call(struct tcb *t, uint64_t nr)
 	bool in = false;
 	struct cte *s;
 
+	if (t->lx.to_handler) { /* a cancelled call, re-issued (lx_cancel) */
+		t->lx.to_handler = 0;
+		return false;
+	}
 	switch (nr) {
 	case LX_READ: label = UX_FILE_READ; in = true; break;
 	case LX_WRITE: label = UX_FILE_WRITE; break;
@@ -78,21 +82,24 @@ lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
 	c->lx.active = 0;
 }
 
-/* t's file call will get no reply. Stopping: re-issue it when resumed;
- * otherwise hand it to the process server as an ordinary system call.
- * False if t was not in a file call. */
+/* t's file call will get no reply: it is re-issued when t runs again.
+ * Stopping: the same call, when t is resumed; otherwise t is made ready
+ * at once and the re-issued call goes to the process server as an
+ * ordinary system call (fault). Not raising that fault here keeps IPC
+ * out of the code that called this, which is tearing down a reply object
+ * or endpoint (t could be bound to the dying object again). False if t
+ * was not in a file call. */
 bool
 lx_cancel(struct tcb *t, bool stopping)
 {
 	if (!t->lx.active)
 		return false;
 	t->lx.active = 0;
-	if (stopping) {
-		t->ctx.rip -= 2;
+	t->ctx.rip -= 2;
+	if (stopping)
 		return true;
-	}
+	t->lx.to_handler = 1;
 	t->reply = NULL;
-	t->state = TS_RUNNING; /* fault_raise blocks it again */
-	fault_raise(t, UX_FAULT_SYSCALL, t->ctx.rax, 0);
+	sched_wake(t);
 	return true;
 }

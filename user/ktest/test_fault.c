@@ -9,6 +9,7 @@
  * is stopped, never a kernel panic.
  */
 #include "ktest.h"
+#include <uxrt/file.h>
 
 /* Instruction sequences with labels, so handlers know where they are. */
 __asm__(".text\n"
@@ -674,5 +675,95 @@ KTEST(fault_handler_without_ipc_buffer)
 	CHECK_EQ(h.m.mr[2], 0x1111); /* rax */
 	thread_kill(&t);
 	thread_kill(&th);
+	return 0;
+}
+
+/* A Linux thread's file call (kernel/src/lxfile.c) cancelled because its
+ * reply object is deleted goes to its fault handler as the foreign system
+ * call it was. Here the handler waits on that very reply object: the
+ * cancellation must not leave the thread bound to the deleted object
+ * (the kernel would later write into its memory). */
+static uint8_t lx_buf[64];
+
+static void
+lx_read_job(uint64_t fd)
+{
+	lx_syscall6(0, fd, (uint64_t)lx_buf, 16, 0, 0, 0); /* read */
+}
+
+KTEST(fault_linux_file_call_cancelled)
+{
+	uint64_t u = untyped_new(12), r1 = slot_alloc(), f = slot_alloc();
+	uint64_t x = obj_new(UX_CAP_ENDPOINT, 0), fep = obj_new(UX_CAP_ENDPOINT, 0);
+	struct op h = {.kind = OP_RECV, .cap = fep};
+	struct kthread th, tt;
+	struct ux_msg m = {0};
+
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_REPLY, 0, ROOT, 0, 0, r1, 1),
+		 UX_OK);
+	h.reply = r1;
+	thread_start(&th, op_thread, (uint64_t)&h, 150, VSPACE, 0);
+	struct thread_opts o = {.fn = lx_read_job, .arg = x, .prio = 100,
+				.fault_ep = fep, .no_resume = 1};
+	thread_start_ex(&tt, &o);
+	CHECK_EQ(ux_tcb_set_flags(tt.tcb, UX_TCB_F_LINUX_FILES), UX_OK);
+	CHECK_EQ(ux_tcb_resume(tt.tcb), UX_OK);
+	settle();
+	CHECK(!h.done);
+	/* take the file call with the reply object the handler waits with */
+	CHECK_EQ(ux_nbrecv(x, r1, &m), UX_OK);
+	CHECK_EQ(ux_mi_label(m.info), UX_FILE_READ);
+	CHECK_EQ(ux_cnode_delete(ROOT, r1, D), UX_OK);
+	settle();
+	CHECK(h.done);
+	CHECK_EQ(h.res, UX_OK);
+	CHECK_EQ(ux_mi_label(h.m.info), UX_FAULT_SYSCALL);
+	CHECK_EQ(h.m.mr[0], 0); /* read */
+	/* the reply object's memory, reused, is not touched again */
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_FRAME, 0, ROOT, 0, 0, f, 1),
+		 UX_OK);
+	uint64_t va = va_alloc(4096);
+	CHECK_EQ(map_frame(VSPACE, f, va, UX_R_READ | UX_R_WRITE), UX_OK);
+	memset((void *)va, 0xFF, 4096);
+	thread_kill(&tt);
+	thread_kill(&th);
+	for (unsigned i = 0; i < 4096 / 8; i++)
+		CHECK_EQ(((volatile uint64_t *)va)[i], ~0ull);
+	CHECK_EQ(ux_cnode_revoke(ROOT, u, D), UX_OK);
+	return 0;
+}
+
+/* A foreign system call made with no fault handler stops the thread at
+ * the call, like any fault: resumed once it has a handler, the thread
+ * makes the call again (it is not skipped). */
+static void
+lx_getpid_job(uint64_t arg)
+{
+	*(volatile uint64_t *)arg = lx_syscall6(39, 0, 0, 0, 0, 0, 0);
+}
+
+KTEST(fault_foreign_syscall_without_handler)
+{
+	uint64_t ep = obj_new(UX_CAP_ENDPOINT, 0), regs[UX_REG_COUNT];
+	volatile uint64_t out = 0;
+	struct lx_ctx c = {.n = 0};
+	struct fjob j;
+	struct kthread t;
+
+	fstart(&t, &j, lx_getpid_job, (uint64_t)&out, 0, VSPACE);
+	settle();
+	CHECK(!j.done);
+	CHECK_EQ(ux_tcb_read_regs(t.tcb, regs), UX_OK);
+	CHECK_EQ(*(uint16_t *)regs[UX_REG_RIP], 0x050F); /* at the syscall */
+	CHECK_EQ(regs[UX_REG_RAX], 39);
+	CHECK_EQ(ux_tcb_configure(t.tcb, ep, ROOT, root_guard, VSPACE,
+				  (uint64_t)t.ipc, t.frame),
+		 UX_OK);
+	CHECK_EQ(ux_tcb_resume(t.tcb), UX_OK);
+	CHECK_EQ(serve_faults(ep, &j.done, lx_handler, &c, 3), 1);
+	CHECK_EQ(c.f[0].type, UX_FAULT_SYSCALL);
+	CHECK_EQ(c.f[0].w0, 39);
+	CHECK_EQ(out, 1001);
+	thread_kill(&t);
 	return 0;
 }

@@ -237,6 +237,14 @@ KTEST(ipc_syscall_errors)
 	CHECK_EQ(ux_sys(UX_SYS_MIN - 1, ep, 0, &m), UX_E_INVALID_ARGUMENT);
 	CHECK_EQ(ux_sys(-1000, ep, 0, &m), UX_E_INVALID_ARGUMENT);
 	CHECK_EQ(ux_sys(INT64_MIN, ep, 0, &m), UX_E_INVALID_ARGUMENT);
+	/* objects without invocations */
+	m = (struct ux_msg){.info = ux_msginfo(1, 0, 0, 0)};
+	CHECK_EQ(ux_call(rp, &m), UX_E_ILLEGAL_OPERATION);
+	m = (struct ux_msg){.info = ux_msginfo(1, 0, 0, 0)};
+	CHECK_EQ(ux_call(obj_new(UX_CAP_PML4, 0), &m), UX_E_ILLEGAL_OPERATION);
+	m = (struct ux_msg){0};
+	CHECK_EQ(ux_send(SELF_TCB, &m), UX_E_ILLEGAL_OPERATION);
+	CHECK_EQ(ux_nbsend(rp, &m), UX_E_ILLEGAL_OPERATION);
 	/* debug output: at most the message registers */
 	m.info = sizeof(ux_ipcbuf()->mr) + 1;
 	CHECK_EQ(ux_sys(UX_SYS_DEBUG_PUTS, 0, 0, &m), UX_E_RANGE);
@@ -635,5 +643,45 @@ KTEST(ipc_many_clients_badges)
 	}
 	CHECK_EQ(e.count, 150);
 	thread_kill(&srv);
+	return 0;
+}
+
+/* ReplyRecv through an endpoint capability without the read right: the
+ * reply is delivered, then the receive fails. */
+KTEST(ipc_reply_recv_without_read_right)
+{
+	uint64_t ep = obj_new(UX_CAP_ENDPOINT, 0), rp = obj_new(UX_CAP_REPLY, 0);
+	uint64_t wo = slot_alloc();
+	struct op c = {.kind = OP_CALL, .cap = ep};
+	struct kthread t;
+	struct ux_msg m = {0};
+
+	CHECK_EQ(ux_cnode_mint(ROOT, wo, D, ROOT, ep, D, UX_R_WRITE, 0), UX_OK);
+	thread_start(&t, op_thread, (uint64_t)&c, 100, VSPACE, 0);
+	settle();
+	CHECK_EQ(ux_recv(ep, rp, &m), UX_OK);
+	m = (struct ux_msg){.info = ux_msginfo(4, 1, 0, 0), .mr = {44}};
+	CHECK_EQ(ux_reply_recv(wo, rp, &m), UX_E_NO_RIGHTS);
+	settle();
+	CHECK(c.done);
+	CHECK_EQ(c.res, UX_OK);
+	CHECK_EQ(c.m.mr[0], 44);
+	/* with no caller waiting, ReplyRecv just receives */
+	m = (struct ux_msg){0};
+	CHECK_EQ(ux_reply(rp, &m), UX_E_ILLEGAL_OPERATION);
+	c.done = 0;
+	c.m = (struct ux_msg){.info = ux_msginfo(6, 0, 0, 0)};
+	thread_kill(&t);
+	thread_start(&t, op_thread, (uint64_t)&c, 100, VSPACE, 0);
+	settle();
+	m = (struct ux_msg){.info = ux_msginfo(9, 0, 0, 0)};
+	CHECK_EQ(ux_nbrecv(ep, rp, &m), UX_OK); /* takes the call */
+	CHECK_EQ(ux_mi_label(m.info), 6);
+	m = (struct ux_msg){.info = ux_msginfo(7, 0, 0, 0)};
+	CHECK_EQ(ux_reply(rp, &m), UX_OK);
+	settle();
+	CHECK(c.done);
+	CHECK_EQ(ux_mi_label(c.m.info), 7);
+	thread_kill(&t);
 	return 0;
 }

@@ -349,6 +349,31 @@ KTEST(tcb_delete_live_thread)
 	return 0;
 }
 
+/* A thread deleting the last capability to its own TCB stops there. */
+static void
+delete_self(uint64_t arg)
+{
+	struct op *o = (struct op *)arg;
+	o->done = 1;
+	ux_cnode_delete(ROOT, o->cap, D);
+	o->count = 1; /* not reached */
+}
+
+KTEST(tcb_delete_self)
+{
+	struct op o = {.count = 0};
+	struct kthread t;
+
+	thread_start(&t, delete_self, (uint64_t)&o, 100, VSPACE, 0);
+	o.cap = t.tcb;
+	settle();
+	CHECK(o.done);
+	CHECK_EQ(o.count, 0);
+	CHECK_EQ(cap_type_of(t.tcb), UX_CAP_NULL);
+	thread_kill(&t);
+	return 0;
+}
+
 /* Without an IPC buffer a thread has its four register words only. */
 static void
 no_buffer_thread(uint64_t arg)
@@ -490,5 +515,72 @@ KTEST(tcb_fpu_state_per_thread)
 	CHECK_EQ(bad, 0);
 	thread_kill(&ta);
 	thread_kill(&tb);
+	return 0;
+}
+
+/* A thread whose last capability lives in its own CSpace's last CNode
+ * configures a new CSpace: replacing the old one destroys the CNode, and
+ * with it the thread. Configure must then not put the new capability
+ * into the dead TCB's slot (it would stay linked in the derivation tree
+ * while the TCB's memory is reused). */
+static uint64_t dead_ipcbuf_va;
+
+static void
+self_configure(uint64_t arg)
+{
+	/* CSpace: C (60-bit guard, radix 2), its slot 3 holds C2 (radix 2):
+	 * C slot i is i << 2, C2 slot j is 3 << 2 | j. */
+	ux_tcb_configure(1 << 2, 0, 3 << 2 | 0, 62, 0 << 2, dead_ipcbuf_va,
+			 2 << 2);
+	*(volatile uint64_t *)arg = 1; /* not reached: the thread is gone */
+}
+
+KTEST(tcb_configure_destroying_itself)
+{
+	uint64_t u = untyped_new(13), c = slot_alloc(), t = slot_alloc();
+	uint64_t c2 = obj_new(UX_CAP_CNODE, 2), frame, f = slot_alloc();
+	uint64_t regs[UX_REG_COUNT] = {0}, out[2];
+	static volatile uint64_t reached;
+	static uint8_t stack[4096] __attribute__((aligned(16)));
+
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_CNODE, 2, ROOT, 0, 0, c, 1),
+		 UX_OK);
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_TCB, 0, ROOT, 0, 0, t, 1), UX_OK);
+	struct ux_ipc_buffer *ipc = page_new(&frame);
+	ipc->user[0] = (uint64_t)ipc;
+	dead_ipcbuf_va = (uint64_t)ipc;
+	CHECK_EQ(ux_cnode_copy(c2, 0, 2, ROOT, c2, D, UX_R_ALL), UX_OK);
+	CHECK_EQ(ux_cnode_copy(c, 0, 2, ROOT, VSPACE, D, UX_R_ALL), UX_OK);
+	CHECK_EQ(ux_cnode_copy(c, 2, 2, ROOT, frame, D, UX_R_ALL), UX_OK);
+	CHECK_EQ(ux_cnode_copy(c, 3, 2, ROOT, c2, D, UX_R_ALL), UX_OK);
+	CHECK_EQ(ux_tcb_configure(t, 0, c, 60, VSPACE, (uint64_t)ipc, frame),
+		 UX_OK);
+	CHECK_EQ(ux_tcb_set_priority(t, SELF_TCB, 100), UX_OK);
+	regs[UX_REG_RIP] = (uint64_t)self_configure;
+	regs[UX_REG_RSP] = (uint64_t)stack + sizeof stack - 8;
+	regs[UX_REG_RDI] = (uint64_t)&reached;
+	regs[UX_REG_FS_BASE] = (uint64_t)ipc;
+	reached = 0;
+	CHECK_EQ(ux_tcb_write_regs(t, 1, UX_REG_COUNT, regs), UX_OK);
+	/* the TCB's only capability into C, C's only one into the TCB */
+	CHECK_EQ(ux_cnode_move(c, 1, 2, ROOT, t, D), UX_OK);
+	CHECK_EQ(ux_cnode_delete(ROOT, c, D), UX_OK);
+	settle();
+	CHECK_EQ(reached, 0);
+	/* C and the TCB are gone: the untyped is free, its memory reused */
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_FRAME, 0, ROOT, 0, 0, f, 1),
+		 UX_OK);
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_FRAME, 0, ROOT, 0, 0, t, 1),
+		 UX_OK);
+	uint64_t va = va_alloc(8192);
+	CHECK_EQ(map_frame(VSPACE, f, va, UX_R_READ), UX_OK);
+	CHECK_EQ(map_frame(VSPACE, t, va + 4096, UX_R_READ), UX_OK);
+	/* deleting C2's capabilities must not write into that memory */
+	CHECK_EQ(ux_cnode_delete(c2, 0, 2), UX_OK);
+	CHECK_EQ(ux_cnode_delete(ROOT, c2, D), UX_OK);
+	for (unsigned i = 0; i < 8192 / 8; i++)
+		CHECK_EQ(((volatile uint64_t *)va)[i], 0);
+	CHECK_EQ(ux_frame_address(f, out), UX_OK);
+	CHECK_EQ(ux_cnode_revoke(ROOT, u, D), UX_OK);
 	return 0;
 }
