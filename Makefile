@@ -104,6 +104,9 @@ $(BUSYBOX):
 $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
+	@for a in $$($(BUSYBOX) --list); do \
+	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \
+	done
 	@for p in $(PROGS); do cp "$$p" $(BUILD)/initrd/bin/; done
 	@(cd $(BUILD)/initrd && find . | LC_ALL=C sort | \
 	    cpio -o -H newc --quiet) > $@.tmp && mv $@.tmp $@

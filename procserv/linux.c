@@ -211,8 +211,128 @@ lx_set_tid_address(struct proc *p, uint64_t *regs)
 static long
 lx_exit_group(struct proc *p, uint64_t *regs)
 {
-	proc_exit(p, (int)(ARG0 & 0xFF));
+	proc_exit(p, (int)(ARG0 & 0xFF) << 8);
 	return GONE;
+}
+
+/* The child starts where the parent's system call returns, with 0. */
+static long
+lx_fork(struct proc *p, uint64_t *regs)
+{
+	long pid = proc_fork(p);
+	if (pid < 0)
+		return pid;
+	struct proc *c = proc_get((uint64_t)pid);
+	uint64_t cregs[UX_REG_COUNT];
+	memcpy(cregs, regs, sizeof cregs);
+	cregs[UX_REG_RAX] = 0;
+	if (proc_start_regs(c, cregs))
+		return -LX_ENOMEM;
+	return pid;
+}
+
+/* Like fork: a vfork child may run alongside its parent. */
+static long
+lx_vfork(struct proc *p, uint64_t *regs)
+{
+	return lx_fork(p, regs);
+}
+
+/* Only the fork case: exit signal SIGCHLD, no new stack, optionally
+ * CHILD_SETTID / CHILD_CLEARTID (threads do not exist yet). */
+static long
+lx_clone(struct proc *p, uint64_t *regs)
+{
+	uint64_t flags = ARG0, ctid = ARG3;
+	if ((flags & ~0x012000FFull) || (flags & 0xFF) != 17 || ARG1)
+		return -LX_EINVAL;
+	long pid = proc_fork(p);
+	if (pid < 0)
+		return pid;
+	struct proc *c = proc_get((uint64_t)pid);
+	uint32_t v = (uint32_t)pid;
+	if ((flags & 0x01000000) && proc_copy_out(c, ctid, &v, 4)) {
+		proc_exit(c, 11);
+		return -LX_EFAULT;
+	}
+	uint64_t cregs[UX_REG_COUNT];
+	memcpy(cregs, regs, sizeof cregs);
+	cregs[UX_REG_RAX] = 0;
+	if (proc_start_regs(c, cregs))
+		return -LX_ENOMEM;
+	return pid;
+}
+
+/* A NUL-terminated string from the process, at most n bytes. */
+static long
+copy_str(struct proc *p, char *dst, uint64_t va, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (proc_copy_in(p, &dst[i], va + i, 1))
+			return -LX_EFAULT;
+		if (!dst[i])
+			return (long)i;
+	}
+	return -LX_E2BIG;
+}
+
+/* A NULL-terminated array of strings into buf; ptrs point into buf. */
+static long
+copy_strv(struct proc *p, uint64_t va, char **ptrs, unsigned max, char *buf,
+	  size_t size)
+{
+	unsigned i = 0;
+	size_t used = 0;
+	for (; va; i++) {
+		uint64_t s;
+		if (i == max)
+			return -LX_E2BIG;
+		if (proc_copy_in(p, &s, va + i * 8, 8))
+			return -LX_EFAULT;
+		if (!s)
+			break;
+		long n = copy_str(p, buf + used, s, size - used);
+		if (n < 0)
+			return n;
+		ptrs[i] = buf + used;
+		used += (size_t)n + 1;
+	}
+	ptrs[i] = NULL;
+	return 0;
+}
+
+/* Programs come from the initial archive only, until files exist;
+ * relative paths are taken from /. */
+static long
+lx_execve(struct proc *p, uint64_t *regs)
+{
+	static char path[256], abuf[3072], ebuf[3072];
+	static char *argv[65], *envp[65];
+	long e;
+	if ((e = copy_str(p, path, ARG0, sizeof path)) < 0 ||
+	    (e = copy_strv(p, ARG1, argv, 64, abuf, sizeof abuf)) ||
+	    (e = copy_strv(p, ARG2, envp, 64, ebuf, sizeof ebuf)))
+		return e == -LX_E2BIG && !path[0] ? -LX_ENAMETOOLONG : e;
+	if (!path[0])
+		return -LX_ENOENT;
+	return proc_exec(p, path, argv, envp);
+}
+
+/* wait4: options WNOHANG only; rusage is not kept (zeroed). */
+static long
+lx_wait4(struct proc *p, uint64_t *regs)
+{
+	if (ARG2 & ~1ull)
+		return -LX_EINVAL;
+	if (ARG3) {
+		static const uint8_t zero[144];
+		if (proc_copy_out(p, ARG3, zero, sizeof zero))
+			return -LX_EFAULT;
+	}
+	int64_t pid = (int32_t)ARG0;
+	if (pid == 0 || pid < -1)
+		pid = -1; /* process groups come later: any child */
+	return proc_wait(p, pid, ARG1, ARG2 & 1);
 }
 
 /* One thread per process for now, so exit ends the process. */
@@ -540,7 +660,7 @@ lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 	if (i < sizeof table / sizeof table[0]) {
 		uint64_t fs = regs[UX_REG_FS_BASE];
 		r = table[i].fn(p, regs);
-		if (r == GONE || r == LX_LATER)
+		if (r == GONE || r == LX_LATER || r == LX_GONE)
 			return 0;
 		regs[UX_REG_RAX] = (uint64_t)r;
 		return fs != regs[UX_REG_FS_BASE] ? UX_REG_COUNT : 1;

@@ -26,5 +26,8 @@
 #define LX_EPIPE 32
 #define LX_ERANGE 34
 #define LX_ENOSYS 38
+#define LX_E2BIG 7
+#define LX_ENOEXEC 8
+#define LX_ENAMETOOLONG 36
 
 #endif

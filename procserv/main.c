@@ -122,7 +122,10 @@ handle(struct ux_msg *m)
 	       p->pid, p->name,
 	       label == UX_FAULT_PAGE ? "page fault at" : "exception",
 	       (unsigned long)mr(m, 0), (unsigned long)regs[UX_REG_RIP]);
-	proc_exit(p, label == UX_FAULT_PAGE ? 128 + 11 : 128 + 4);
+	/* the signal the CPU exception means on Linux */
+	uint64_t v = mr(m, 0);
+	int sig = label == UX_FAULT_PAGE ? 11 : v == 0 ? 8 : v == 6 ? 4 : 11;
+	proc_exit(p, sig);
 	return 0;
 }
 
@@ -200,22 +203,30 @@ start_console(void)
 	if (e) {
 		printf("procserv: console server: %s\n", ux_strerror(e));
 		if (p)
-			proc_exit(p, -1);
+			proc_exit(p, 127 << 8);
 		return;
 	}
 	ps_console_ep = ep;
+}
+
+long
+fd_console_set(struct proc *p, unsigned fd)
+{
+	long e = ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX, ROOT,
+			       ps_console_ep, 64, UX_R_WRITE, 1);
+	if (!e)
+		p->fd_console |= 1u << fd;
+	return e;
 }
 
 /* A Linux process's descriptors 0, 1 and 2: the console. */
 static long
 std_fds(struct proc *p)
 {
-	for (uint64_t fd = 0; ps_console_ep && fd < 3; fd++) {
-		long e = ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX,
-				       ROOT, ps_console_ep, 64, UX_R_WRITE, 1);
+	for (unsigned fd = 0; ps_console_ep && fd < 3; fd++) {
+		long e = fd_console_set(p, fd);
 		if (e)
 			return e;
-		p->fd_console |= 1u << fd;
 	}
 	return UX_OK;
 }

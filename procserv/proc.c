@@ -14,6 +14,7 @@
 #define STACK_TOP 0x7ffffff00000ull
 #define STACK_PAGES 32
 #define MMAP_BASE 0x100000000000ull
+#define MAX_ARGS 64
 
 extern uint64_t ps_l1;
 static struct proc procs[MAX_PROCS];
@@ -21,8 +22,10 @@ static struct proc procs[MAX_PROCS];
 struct proc *
 proc_get(uint64_t pid)
 {
-	return pid > 0 && pid < MAX_PROCS && procs[pid].used ? &procs[pid]
-							     : NULL;
+	return pid > 0 && pid < MAX_PROCS && procs[pid].used &&
+			       !procs[pid].zombie
+		       ? &procs[pid]
+		       : NULL;
 }
 
 /* A new object in the process's CNode; *cptr is its address. */
@@ -94,20 +97,22 @@ proc_unmap(struct proc *p, uint64_t va)
 	*pg = p->pages[--p->npages];
 }
 
-/* Map the frame of the page at va in our scratch window. */
+/* Map the frame of p's page at va in our scratch window w (0 or 1),
+ * through a copy of its capability in p's scratch slot. */
 static uint8_t *
-scratch_map(struct proc *p, uint64_t va)
+scratch_map(struct proc *p, uint64_t va, unsigned w)
 {
 	struct page *pg = find_page(p, va & ~0xFFFull);
+	uint64_t at = SCRATCH_VA + w * 4096;
 	if (!pg ||
 	    ux_cnode_copy(p->pcn, PS_SCRATCH, PROC_RADIX, p->pcn, pg->slot,
 			  PROC_RADIX, UX_R_READ | UX_R_WRITE) ||
-	    alloc_map(VSPACE, PCAP(p->pid, PS_SCRATCH), SCRATCH_VA,
+	    alloc_map(VSPACE, PCAP(p->pid, PS_SCRATCH), at,
 		      UX_R_READ | UX_R_WRITE)) {
 		ux_cnode_delete(p->pcn, PS_SCRATCH, PROC_RADIX);
 		return NULL;
 	}
-	return (uint8_t *)SCRATCH_VA + (va & 0xFFF);
+	return (uint8_t *)at + (va & 0xFFF);
 }
 
 static void
@@ -126,7 +131,7 @@ copy(struct proc *p, uint64_t va, void *buf, size_t len, bool out)
 		size_t n = 4096 - (va & 0xFFF);
 		if (n > len)
 			n = len;
-		uint8_t *s = scratch_map(p, va);
+		uint8_t *s = scratch_map(p, va, 0);
 		if (!s)
 			return -1;
 		if (out)
@@ -194,12 +199,12 @@ load_segments(struct proc *p, const uint8_t *img, const struct elf_info *in)
  * the strings and random bytes they point at. Returns the new rsp. */
 static uint64_t
 build_stack(struct proc *p, const char *path, char *const argv[],
-	    const struct elf_info *in, uint64_t phdr_va)
+	    char *const envp[], const struct elf_info *in, uint64_t phdr_va)
 {
 	static uint8_t page[4096];
-	uint64_t top = STACK_TOP, sp, argv_va[16];
+	uint64_t top = STACK_TOP, sp, argv_va[MAX_ARGS], envp_va[MAX_ARGS];
 	size_t plen = strlen(path) + 1;
-	unsigned argc = 0;
+	unsigned argc = 0, envc = 0;
 	uint64_t *v;
 
 	memset(page, 0, sizeof page);
@@ -207,13 +212,21 @@ build_stack(struct proc *p, const char *path, char *const argv[],
 	uint64_t str = top - 64 - plen;
 	uint64_t path_va = str;
 	memcpy(page + (str - (top - 4096)), path, plen);
-	for (; argv[argc] && argc < 16; argc++) {
+	for (; argv[argc] && argc < MAX_ARGS; argc++) {
 		size_t n = strlen(argv[argc]) + 1;
-		if (n > 256)
-			return 0;
+		if (n > str - (top - 3072))
+			return 0; /* keep a quarter of the page for pointers */
 		str -= n;
 		memcpy(page + (str - (top - 4096)), argv[argc], n);
 		argv_va[argc] = str;
+	}
+	for (; envp && envp[envc] && envc < MAX_ARGS; envc++) {
+		size_t n = strlen(envp[envc]) + 1;
+		if (n > str - (top - 3072))
+			return 0;
+		str -= n;
+		memcpy(page + (str - (top - 4096)), envp[envc], n);
+		envp_va[envc] = str;
 	}
 	uint64_t rand_va = top - 32;
 	uint64_t seed = 0x9E3779B97F4A7C15ull ^ (uint64_t)p->pid;
@@ -226,14 +239,17 @@ build_stack(struct proc *p, const char *path, char *const argv[],
 		{9, in->entry}, {11, p->uid}, {12, p->uid}, {13, p->gid},
 		{14, p->gid}, {16, 0}, {17, 100}, {23, 0}, {25, rand_va},
 		{31, path_va}, {0, 0}};
-	unsigned words = 1 + argc + 1 + 1 + 2 * (sizeof aux / sizeof aux[0]);
+	unsigned words = 1 + argc + 1 + envc + 1 +
+			 2 * (sizeof aux / sizeof aux[0]);
 	sp = (str - words * 8) & ~15ull;
 	v = (uint64_t *)(page + (sp - (top - 4096)));
 	*v++ = argc;
 	for (unsigned i = 0; i < argc; i++)
 		*v++ = argv_va[i];
 	*v++ = 0;
-	*v++ = 0; /* envp: empty */
+	for (unsigned i = 0; i < envc; i++)
+		*v++ = envp_va[i];
+	*v++ = 0;
 	memcpy(v, aux, sizeof aux);
 	if (proc_copy_out(p, top - 4096, page, sizeof page))
 		return 0;
@@ -314,7 +330,8 @@ native_layout(struct proc *p)
 
 static long
 linux_layout(struct proc *p, const char *path, char *const argv[],
-	     const uint8_t *image, const struct elf_info *in)
+	     char *const envp[], const uint8_t *image,
+	     const struct elf_info *in)
 {
 	struct elf_segment s0;
 	long e = 0;
@@ -324,7 +341,8 @@ linux_layout(struct proc *p, const char *path, char *const argv[],
 	if (e)
 		return e;
 	elf64_load_segment(image, in, 0, &s0);
-	p->sp = build_stack(p, path, argv, in, s0.vaddr - s0.offset + in->phoff);
+	p->sp = build_stack(p, path, argv, envp, in,
+			    s0.vaddr - s0.offset + in->phoff);
 	return p->sp ? UX_OK : UX_E_FAULT;
 }
 
@@ -352,12 +370,12 @@ proc_create(const char *path, char *const argv[], const void *image,
 	if (!e) {
 		p->brk = p->brk_start;
 		e = native ? native_layout(p)
-			   : linux_layout(p, path, argv, image, &in);
+			   : linux_layout(p, path, argv, NULL, image, &in);
 	}
 	if (e) {
 		printf("procserv: %s: cannot create process: %s\n", path,
 		       ux_strerror(e));
-		proc_exit(p, -1);
+		proc_exit(p, 127 << 8);
 		return -1;
 	}
 	return pid;
@@ -367,15 +385,21 @@ long
 proc_start(struct proc *p)
 {
 	uint64_t regs[UX_REG_COUNT] = {0};
-	uint64_t tcb = PCAP(p->pid, PS_TCB);
-	struct page *ipc = find_page(p, UX_BI_IPCBUF);
-	long e;
-
 	regs[UX_REG_RIP] = p->entry;
 	regs[UX_REG_RSP] = p->sp;
 	regs[UX_REG_RFLAGS] = 0x202;
 	if (p->native)
 		regs[UX_REG_FS_BASE] = UX_BI_IPCBUF;
+	return proc_start_regs(p, regs);
+}
+
+long
+proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT])
+{
+	uint64_t tcb = PCAP(p->pid, PS_TCB);
+	struct page *ipc = find_page(p, UX_BI_IPCBUF);
+	long e;
+
 	if ((e = ux_tcb_configure(tcb, PCAP(p->pid, PS_FAULT),
 				  PCAP(p->pid, PS_CSPACE),
 				  64 - p->cspace_radix, PCAP(p->pid, PS_PML4),
@@ -389,19 +413,198 @@ proc_start(struct proc *p)
 	    (e = ux_tcb_write_regs(tcb, 1, UX_REG_COUNT, regs))) {
 		printf("procserv: %s: cannot start: %s\n", p->name,
 		       ux_strerror(e));
-		proc_exit(p, -1);
+		proc_exit(p, 127 << 8);
 	}
 	return e;
 }
 
-void
-proc_exit(struct proc *p, int status)
+/* Free p's kernel objects (everything came from its untyped). */
+static void
+proc_free_objects(struct proc *p)
 {
-	printf("procserv: pid %d (%s) exited with status %d\n", p->pid,
-	       p->name, status);
 	if (p->ut) {
 		ux_cnode_revoke(ROOT, p->ut, 64);
 		ux_cnode_delete(ROOT, p->ut, 64);
 	}
-	p->used = false;
+	p->ut = 0;
+	p->npages = 0;
+}
+
+static void
+proc_report(struct proc *p, int wstatus)
+{
+	if (wstatus & 0x7F)
+		printf("procserv: pid %d (%s) killed by signal %d\n", p->pid,
+		       p->name, wstatus & 0x7F);
+	else
+		printf("procserv: pid %d (%s) exited with status %d\n", p->pid,
+		       p->name, (wstatus >> 8) & 0xFF);
+}
+
+/* If p waits for this child, answer it and forget the child. */
+static bool
+deliver_wait(struct proc *p, struct proc *c)
+{
+	if (!p->waiting || (p->wait_pid != -1 && p->wait_pid != c->pid))
+		return false;
+	struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0)};
+	m.mr[0] = (uint64_t)c->pid;
+	if (p->wait_status_va &&
+	    proc_copy_out(p, p->wait_status_va, &c->wstatus, 4))
+		m.mr[0] = (uint64_t)-14; /* EFAULT */
+	ux_reply(p->wait_reply, &m);
+	ps_release(p->wait_reply);
+	p->waiting = false;
+	c->used = false;
+	return true;
+}
+
+void
+proc_exit(struct proc *p, int wstatus)
+{
+	proc_report(p, wstatus);
+	proc_free_objects(p);
+	if (p->waiting)
+		ps_release(p->wait_reply);
+	p->waiting = false;
+	p->zombie = true;
+	p->wstatus = wstatus;
+	for (int i = 1; i < MAX_PROCS; i++) { /* orphans: nobody waits */
+		struct proc *c = &procs[i];
+		if (c->used && c->ppid == p->pid) {
+			c->ppid = 0;
+			if (c->zombie)
+				c->used = false;
+		}
+	}
+	struct proc *parent = proc_get((uint64_t)p->ppid);
+	if (!parent)
+		p->used = false;
+	else
+		deliver_wait(parent, p);
+}
+
+long
+proc_wait(struct proc *p, int64_t pid, uint64_t status_va, bool nohang)
+{
+	bool any = false;
+	for (int i = 1; i < MAX_PROCS; i++) {
+		struct proc *c = &procs[i];
+		if (!c->used || c->ppid != p->pid || (pid != -1 && c->pid != pid))
+			continue;
+		any = true;
+		if (!c->zombie)
+			continue;
+		if (status_va && proc_copy_out(p, status_va, &c->wstatus, 4))
+			return -14; /* EFAULT */
+		c->used = false;
+		return c->pid;
+	}
+	if (!any)
+		return -10; /* ECHILD */
+	if (nohang)
+		return 0;
+	uint64_t reply = ps_defer();
+	if (!reply)
+		return -12; /* ENOMEM */
+	p->waiting = true;
+	p->wait_pid = pid;
+	p->wait_status_va = status_va;
+	p->wait_reply = reply;
+	return LX_LATER;
+}
+
+/* Copy every page of from into to, at the same address and rights. */
+static long
+copy_pages(struct proc *from, struct proc *to)
+{
+	for (unsigned i = 0; i < from->npages; i++) {
+		struct page *pg = &from->pages[i];
+		long e = proc_page_new(to, pg->va, pg->rights | UX_R_READ);
+		if (e)
+			return e;
+		uint8_t *src = scratch_map(from, pg->va, 0);
+		uint8_t *dst = scratch_map(to, pg->va, 1);
+		if (src && dst)
+			memcpy(dst, src, 4096);
+		if (src)
+			scratch_unmap(from);
+		if (dst)
+			scratch_unmap(to);
+		if (!src || !dst)
+			return UX_E_FAULT;
+		if (!pg->rights)
+			proc_protect(to, pg->va, 0);
+	}
+	return UX_OK;
+}
+
+long
+proc_fork(struct proc *parent)
+{
+	int pid = proc_alloc(parent->pid, parent->exe);
+	if (pid < 0)
+		return -11; /* EAGAIN: no process slot */
+	struct proc *c = &procs[pid];
+	int keep_pid = c->pid;
+	memcpy(c, parent, sizeof *c); /* state, then the fresh parts */
+	c->pid = keep_pid;
+	c->ppid = parent->pid;
+	c->npages = 0;
+	c->ut = c->pcn = 0;
+	c->waiting = false;
+	c->zombie = false;
+	long e = proc_objects(c);
+	if (!e)
+		e = copy_pages(parent, c);
+	for (unsigned fd = 0; !e && fd < 32; fd++)
+		if (parent->fd_console & (1u << fd))
+			e = fd_console_set(c, fd);
+	if (e) {
+		proc_free_objects(c);
+		c->used = false;
+		return -12; /* ENOMEM */
+	}
+	return pid;
+}
+
+long
+proc_exec(struct proc *p, const char *path, char *const argv[],
+	  char *const envp[])
+{
+	size_t size;
+	struct elf_info in;
+	const void *img = initrd_find(path, &size);
+	if (!img)
+		return -2; /* ENOENT */
+	if (elf64_check(img, size, STACK_TOP - 0x10000000, &in))
+		return -8; /* ENOEXEC */
+	/* No way back from here: the old image goes. */
+	uint32_t fds = p->fd_console;
+	proc_free_objects(p);
+	p->brk_start = p->brk = 0;
+	p->mmap_next = MMAP_BASE;
+	p->fd_console = 0;
+	memset(p->sigact, 0, sizeof p->sigact); /* handlers reset */
+	snprintf(p->exe, sizeof p->exe, "%s", path);
+	const char *b = strrchr(path, '/');
+	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : path);
+	long e = proc_objects(p);
+	if (!e)
+		e = load_segments(p, img, &in);
+	if (!e) {
+		p->brk = p->brk_start;
+		p->entry = in.entry;
+		e = linux_layout(p, path, argv, envp, img, &in);
+	}
+	for (unsigned fd = 0; !e && fd < 32; fd++)
+		if (fds & (1u << fd))
+			e = fd_console_set(p, fd);
+	if (!e)
+		e = proc_start(p);
+	if (e) {
+		printf("procserv: exec %s failed: %s\n", path, ux_strerror(e));
+		proc_exit(p, 127 << 8);
+	}
+	return LX_GONE;
 }

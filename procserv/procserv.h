@@ -47,6 +47,11 @@ struct proc {
 	unsigned npages;
 	uint64_t brk_start, brk, mmap_next;
 	uint32_t uid, gid;
+	bool zombie;          /* exited, not yet waited for */
+	int wstatus;          /* Linux wait status once a zombie */
+	bool waiting;         /* in wait4: answered when a child exits */
+	int64_t wait_pid;
+	uint64_t wait_reply, wait_status_va;
 	bool native;          /* a native server, not a Linux process */
 	uint32_t fd_console;  /* bit fd: that descriptor is the console */
 	unsigned cspace_radix;
@@ -91,7 +96,20 @@ struct proc *proc_get(uint64_t pid);
 int proc_create(const char *path, char *const argv[], const void *image,
 		size_t size, int ppid, bool native);
 long proc_start(struct proc *p);
-void proc_exit(struct proc *p, int status);
+/* Start p with these registers (a forked child). */
+long proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT]);
+/* A copy of parent (memory, descriptors, state); -errno or its pid. */
+long proc_fork(struct proc *parent);
+/* Replace p's program; -errno (p unchanged) or LX_GONE (p runs anew). */
+long proc_exec(struct proc *p, const char *path, char *const argv[],
+	       char *const envp[]);
+/* The end of p with a Linux wait status (code << 8, or a signal number). */
+void proc_exit(struct proc *p, int wstatus);
+long proc_wait(struct proc *p, int64_t pid, uint64_t status_va, bool nohang);
+#define LX_GONE (-1000002) /* a handler's result: no reply, caller gone */
+
+/* main.c: a descriptor slot of p gets the console. */
+long fd_console_set(struct proc *p, unsigned fd);
 long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
 long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
