@@ -101,8 +101,10 @@ BUSYBOX := $(BUILD)/pkg/busybox/bin/busybox
 $(BUSYBOX):
 	tools/fetch-busybox.sh $(BUILD)/pkg/busybox
 
+# rootfs/ holds the files the initial archive carries besides programs.
 $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
+	@cp -R rootfs/. $(BUILD)/initrd/
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for a in $$($(BUSYBOX) --list); do \
 	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \

@@ -19,25 +19,12 @@ initrd_init(const struct ux_bootinfo *bi)
 	}
 }
 
-/* The archive entry named path (no leading slash), or false. */
-static bool
-lookup(const char *path, struct cpio_entry *out)
-{
-	size_t off = 0;
-	while (archive && cpio_next(archive, archive_size, &off, out) == CPIO_OK) {
-		const char *n = out->name;
-		if (n[0] == '.' && n[1] == '/')
-			n += 2;
-		if (!strcmp(n, path))
-			return true;
-	}
-	return false;
-}
-
-/* A regular file's contents, following symbolic links (relative ones
- * from the link's directory), at most 8 of them. */
-const void *
-initrd_find(const char *path, size_t *size)
+/* The entry at path (normalised, "" is the root), following symbolic
+ * links (relative ones from the link's directory, at most 8) unless
+ * nofollow. *idx gets its position (an inode number). */
+bool
+initrd_entry(const char *path, bool nofollow, struct cpio_entry *out,
+	     unsigned *idx)
 {
 	static char buf[2][256];
 	struct cpio_entry e;
@@ -45,14 +32,30 @@ initrd_find(const char *path, size_t *size)
 	for (int hops = 0; hops <= 8; hops++) {
 		while (*path == '/')
 			path++;
-		if (!lookup(path, &e))
-			return NULL;
-		if ((e.mode & 0170000) == 0100000) {
-			*size = e.size;
-			return e.data;
+		size_t off = 0;
+		unsigned i = 0;
+		bool found = false;
+		const char *want = *path ? path : ".";
+		while (archive &&
+		       cpio_next(archive, archive_size, &off, &e) == CPIO_OK) {
+			const char *n = e.name;
+			i++;
+			if (n[0] == '.' && n[1] == '/')
+				n += 2;
+			if (!strcmp(n, want)) {
+				found = true;
+				break;
+			}
 		}
-		if ((e.mode & 0170000) != 0120000 || e.size >= 200)
-			return NULL;
+		if (!found)
+			return false;
+		if ((e.mode & 0170000) != 0120000 || nofollow) {
+			*out = e;
+			*idx = i;
+			return true;
+		}
+		if (e.size >= 200)
+			return false;
 		char *next = buf[hops & 1];
 		size_t dir = 0;
 		if (((const char *)e.data)[0] != '/') {
@@ -66,5 +69,45 @@ initrd_find(const char *path, size_t *size)
 		next[dir + e.size] = '\0';
 		path = next;
 	}
-	return NULL;
+	return false;
+}
+
+const void *
+initrd_find(const char *path, size_t *size)
+{
+	struct cpio_entry e;
+	unsigned idx;
+	if (!initrd_entry(path, false, &e, &idx) ||
+	    (e.mode & 0170000) != 0100000)
+		return NULL;
+	*size = e.size;
+	return e.data;
+}
+
+/* The entries of directory dir ("" is the root) in archive order; *pos
+ * is where to go on (0 at first). False at the end. */
+bool
+initrd_dirent(const char *dir, uint64_t *pos, struct cpio_entry *out,
+	      const char **name)
+{
+	size_t off = 0, dl = strlen(dir);
+	uint64_t i = 0;
+	struct cpio_entry e;
+	while (archive && cpio_next(archive, archive_size, &off, &e) == CPIO_OK) {
+		const char *n = e.name;
+		if (n[0] == '.' && n[1] == '/')
+			n += 2;
+		if (i++ < *pos || !strcmp(n, "."))
+			continue;
+		if (dl && (strncmp(n, dir, dl) || n[dl] != '/'))
+			continue;
+		const char *rest = dl ? n + dl + 1 : n;
+		if (!*rest || strchr(rest, '/'))
+			continue;
+		*pos = i;
+		*out = e;
+		*name = rest;
+		return true;
+	}
+	return false;
 }

@@ -91,8 +91,10 @@ lx_ioctl(struct proc *p, uint64_t *regs)
 	bool in;
 	int size = ioctl_size(ARG1, &in);
 
-	if (ARG0 >= 32 || !(p->fd_console & (1u << ARG0)) || !ps_console_ep)
-		return ARG0 < 3 ? -LX_ENOTTY : -LX_EBADF;
+	if (fd_is(p, ARG0, FD_FILE))
+		return -LX_ENOTTY;
+	if (!fd_is(p, ARG0, FD_CONSOLE) || !ps_console_ep)
+		return -LX_EBADF;
 	if (size < 0)
 		return -LX_ENOTTY;
 	if (in && proc_copy_in(p, buf, ARG2, (size_t)size))
@@ -318,11 +320,12 @@ lx_execve(struct proc *p, uint64_t *regs)
 	return proc_exec(p, path, argv, envp);
 }
 
-/* wait4: options WNOHANG only; rusage is not kept (zeroed). */
+/* wait4: WNOHANG; WUNTRACED and WCONTINUED are accepted and change
+ * nothing (no process is ever stopped yet); rusage is zeroed. */
 static long
 lx_wait4(struct proc *p, uint64_t *regs)
 {
-	if (ARG2 & ~1ull)
+	if (ARG2 & ~(1ull | 2 | 8 | 0x20000000 | 0x40000000 | 0x80000000))
 		return -LX_EINVAL;
 	if (ARG3) {
 		static const uint8_t zero[144];
@@ -498,7 +501,7 @@ console_ready(void)
 	return e || m.mr[0] ? 0 : n;
 }
 
-/* Console descriptors only. With a timeout and nothing ready, the caller
+/* Console descriptors and our files (always ready). With a timeout and nothing ready, the caller
  * sleeps that long and is answered with what is ready then (input that
  * arrives meanwhile does not wake it earlier yet). Without a timeout, a
  * console descriptor asked for input counts as ready and the read that
@@ -517,7 +520,9 @@ lx_poll(struct proc *p, uint64_t *regs)
 		f[i].revents = 0;
 		if (f[i].fd < 0)
 			continue;
-		if (f[i].fd >= 32 || !(p->fd_console & (1u << f[i].fd))) {
+		if (fd_is(p, (uint64_t)f[i].fd, FD_FILE)) {
+			f[i].revents = (int16_t)(f[i].events & 0x5); /* ready */
+		} else if (!fd_is(p, (uint64_t)f[i].fd, FD_CONSOLE)) {
 			f[i].revents = 0x20; /* POLLNVAL */
 		} else {
 			bool in = (int32_t)ARG2 < 0 || console_ready();
@@ -635,6 +640,253 @@ poll_again(struct proc *p, const uint64_t *arg)
 	regs[UX_REG_RDI] = arg[0];
 	regs[UX_REG_RSI] = arg[1];
 	return lx_poll(p, regs);
+}
+
+static long
+lx_getpgrp(struct proc *p, uint64_t *regs)
+{
+	(void)regs;
+	return p->pgid;
+}
+
+static long
+lx_getpgid(struct proc *p, uint64_t *regs)
+{
+	struct proc *q = ARG0 ? proc_get(ARG0) : p;
+	return q ? q->pgid : -LX_ESRCH;
+}
+
+static long
+lx_getsid(struct proc *p, uint64_t *regs)
+{
+	struct proc *q = ARG0 ? proc_get(ARG0) : p;
+	return q ? q->sid : -LX_ESRCH;
+}
+
+static long
+lx_setsid(struct proc *p, uint64_t *regs)
+{
+	(void)regs;
+	if (p->pgid == p->pid)
+		return -LX_EPERM; /* already a group leader */
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
+
+/* Self or a child, in the caller's session, into an existing group of
+ * that session or a new one named after the process. */
+static long
+lx_setpgid(struct proc *p, uint64_t *regs)
+{
+	struct proc *q = ARG0 ? proc_get(ARG0) : p;
+	int64_t pg = (int64_t)(int32_t)ARG1;
+	if (pg < 0)
+		return -LX_EINVAL;
+	if (!q || (q != p && q->ppid != p->pid))
+		return -LX_ESRCH;
+	if (q->sid != p->sid || q->pid == q->sid)
+		return -LX_EPERM;
+	if (!pg)
+		pg = q->pid;
+	if (pg != q->pid) {
+		bool found = false;
+		for (uint64_t i = 1; i < MAX_PROCS; i++) {
+			struct proc *r = proc_get(i);
+			found |= r && r->pgid == pg && r->sid == p->sid;
+		}
+		if (!found)
+			return -LX_EPERM;
+	}
+	q->pgid = (int)pg;
+	return 0;
+}
+
+#define AT_FDCWD (-100)
+
+/* A path argument, and whether dirfd is one we can resolve it from. */
+static long
+path_arg(struct proc *p, int64_t dirfd, uint64_t va, char *out, size_t n)
+{
+	long e = copy_str(p, out, va, n);
+	if (e < 0)
+		return e == -LX_E2BIG ? -LX_ENAMETOOLONG : e;
+	if (out[0] != '/' && dirfd != AT_FDCWD)
+		return -LX_EINVAL; /* directory descriptors: not yet */
+	return 0;
+}
+
+static long
+lx_openat(struct proc *p, uint64_t *regs)
+{
+	char path[256];
+	long e = path_arg(p, (int32_t)ARG0, ARG1, path, sizeof path);
+	return e ? e : of_open(p, path, ARG2);
+}
+
+static long
+lx_open(struct proc *p, uint64_t *regs)
+{
+	char path[256];
+	long e = path_arg(p, AT_FDCWD, ARG0, path, sizeof path);
+	return e ? e : of_open(p, path, ARG1);
+}
+
+static long
+lx_close(struct proc *p, uint64_t *regs)
+{
+	return fd_close(p, (unsigned)(ARG0 < MAX_FD ? ARG0 : MAX_FD));
+}
+
+static long
+lx_fstat(struct proc *p, uint64_t *regs)
+{
+	return ARG0 < MAX_FD ? of_stat(p, (unsigned)ARG0, NULL, ARG1)
+			     : -LX_EBADF;
+}
+
+static long
+lx_stat(struct proc *p, uint64_t *regs)
+{
+	char path[256];
+	long e = path_arg(p, AT_FDCWD, ARG0, path, sizeof path);
+	return e ? e : of_stat(p, 0, path, ARG1);
+}
+
+static long
+lx_lstat(struct proc *p, uint64_t *regs)
+{
+	char path[256];
+	long e = path_arg(p, AT_FDCWD, ARG0, path, sizeof path);
+	return e ? e : of_stat(p, 1, path, ARG1);
+}
+
+/* AT_SYMLINK_NOFOLLOW (0x100) and AT_EMPTY_PATH (0x1000) */
+static long
+lx_newfstatat(struct proc *p, uint64_t *regs)
+{
+	char path[256];
+	if (ARG3 & ~0x1100ull)
+		return -LX_EINVAL;
+	long e = copy_str(p, path, ARG1, sizeof path);
+	if (e < 0)
+		return e;
+	if (!path[0] && (ARG3 & 0x1000))
+		return (int32_t)ARG0 >= 0 && ARG0 < MAX_FD
+			       ? of_stat(p, (unsigned)ARG0, NULL, ARG2)
+			       : -LX_EBADF;
+	if ((e = path_arg(p, (int32_t)ARG0, ARG1, path, sizeof path)))
+		return e;
+	return of_stat(p, ARG3 & 0x100 ? 1 : 0, path, ARG2);
+}
+
+static long
+lx_getdents64(struct proc *p, uint64_t *regs)
+{
+	return ARG0 < MAX_FD ? of_getdents(p, (unsigned)ARG0, ARG1, ARG2)
+			     : -LX_EBADF;
+}
+
+static long
+dup_to(struct proc *p, uint64_t old, int newfd, bool cloexec)
+{
+	if (old >= MAX_FD || !p->fds[old].kind)
+		return -LX_EBADF;
+	if (newfd < 0 || newfd >= MAX_FD)
+		return newfd < 0 ? -LX_EMFILE : -LX_EBADF;
+	if ((uint64_t)newfd == old)
+		return newfd;
+	struct fdent d = p->fds[old];
+	long e = fd_install(p, (unsigned)newfd, d.kind, d.of, cloexec);
+	return e ? -LX_ENOMEM : newfd;
+}
+
+static long
+lx_dup(struct proc *p, uint64_t *regs)
+{
+	return dup_to(p, ARG0, fd_free(p, 0), false);
+}
+
+static long
+lx_dup2(struct proc *p, uint64_t *regs)
+{
+	if (ARG0 < MAX_FD && ARG0 == ARG1 && p->fds[ARG0].kind)
+		return (long)ARG1;
+	return dup_to(p, ARG0, (int)(ARG1 < MAX_FD ? ARG1 : MAX_FD), false);
+}
+
+static long
+lx_dup3(struct proc *p, uint64_t *regs)
+{
+	if (ARG0 == ARG1 || (ARG2 & ~02000000ull))
+		return -LX_EINVAL;
+	return dup_to(p, ARG0, (int)(ARG1 < MAX_FD ? ARG1 : MAX_FD),
+		      ARG2 != 0);
+}
+
+/* F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL (flags kept
+ * only as O_RDONLY / O_WRONLY for now). */
+static long
+lx_fcntl(struct proc *p, uint64_t *regs)
+{
+	if (ARG0 >= MAX_FD || !p->fds[ARG0].kind)
+		return -LX_EBADF;
+	switch (ARG1) {
+	case 0: case 1030:
+		return dup_to(p, ARG0, fd_free(p, (unsigned)(ARG2 < MAX_FD ? ARG2 : MAX_FD)),
+			      ARG1 == 1030);
+	case 1:
+		return p->fds[ARG0].cloexec;
+	case 2:
+		p->fds[ARG0].cloexec = ARG2 & 1;
+		return 0;
+	case 3:
+		return p->fds[ARG0].kind == FD_CONSOLE ? 2 /* O_RDWR */ : 0;
+	case 4:
+		return 0; /* O_NONBLOCK etc. not kept yet */
+	default:
+		return -LX_EINVAL;
+	}
+}
+
+static long
+lx_chdir(struct proc *p, uint64_t *regs)
+{
+	char path[256], norm[256];
+	struct cpio_entry e;
+	unsigned ino;
+	long r = path_arg(p, AT_FDCWD, ARG0, path, sizeof path);
+	if (r)
+		return r;
+	if (!path_normalise(p->cwd, path, norm, sizeof norm))
+		return -LX_ENAMETOOLONG;
+	if (!initrd_entry(norm, false, &e, &ino))
+		return -LX_ENOENT;
+	if ((e.mode & 0170000) != 0040000)
+		return -LX_ENOTDIR;
+	snprintf(p->cwd, sizeof p->cwd, "/%s", norm);
+	return 0;
+}
+
+/* Existence and read/execute permission by the mode bits; W_OK fails on
+ * the read-only archive. */
+static long
+lx_access(struct proc *p, uint64_t *regs)
+{
+	char path[256], norm[256];
+	struct cpio_entry e;
+	unsigned ino;
+	long r = path_arg(p, AT_FDCWD, ARG0, path, sizeof path);
+	if (r)
+		return r;
+	if (!path_normalise(p->cwd, path, norm, sizeof norm))
+		return -LX_ENAMETOOLONG;
+	if (!initrd_entry(norm, false, &e, &ino))
+		return -LX_ENOENT;
+	if (ARG1 & 2)
+		return -LX_EROFS;
+	if ((ARG1 & 1) && !(e.mode & 0111))
+		return -LX_EACCES;
+	return 0;
 }
 
 static const struct {

@@ -29,5 +29,8 @@
 #define LX_E2BIG 7
 #define LX_ENOEXEC 8
 #define LX_ENAMETOOLONG 36
+#define LX_EROFS 30
+#define LX_ENFILE 23
+#define LX_EMFILE 24
 
 #endif

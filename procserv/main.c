@@ -95,17 +95,21 @@ mr(struct ux_msg *m, unsigned i)
 	return i < UX_REG_MRS ? m->mr[i] : ux_ipcbuf()->mr[i];
 }
 
-/* Handle one fault message; fill m with the reply, return its length
- * (0: no reply). */
-static unsigned
+/* Handle one message (a fault, or a request on a file we serve); fill
+ * m with the reply and say whether there is one. */
+static bool
 handle(struct ux_msg *m)
 {
 	struct proc *p = proc_get(m->badge);
 	unsigned label = (unsigned)ux_mi_label(m->info);
 	uint64_t regs[UX_REG_COUNT];
 
+	if (of_is_request(m)) {
+		of_request(m);
+		return true;
+	}
 	if (!p || ux_mi_len(m->info) < UX_FAULT_REGS + UX_REG_COUNT)
-		return 0;
+		return false;
 	for (unsigned i = 0; i < UX_REG_COUNT; i++)
 		regs[i] = mr(m, UX_FAULT_REGS + i);
 	if (label == UX_FAULT_SYSCALL) {
@@ -116,7 +120,8 @@ handle(struct ux_msg *m)
 			else
 				ux_ipcbuf()->mr[i] = regs[i];
 		}
-		return n;
+		m->info = ux_msginfo(0, n, 0, 0);
+		return n != 0;
 	}
 	printf("procserv: pid %d (%s): %s %#lx at rip %#lx: killed\n",
 	       p->pid, p->name,
@@ -126,7 +131,7 @@ handle(struct ux_msg *m)
 	uint64_t v = mr(m, 0);
 	int sig = label == UX_FAULT_PAGE ? 11 : v == 0 ? 8 : v == 6 ? 4 : 11;
 	proc_exit(p, sig);
-	return 0;
+	return false;
 }
 
 uint64_t
@@ -209,14 +214,19 @@ start_console(void)
 	ps_console_ep = ep;
 }
 
-long
-fd_console_set(struct proc *p, unsigned fd)
+/* The console's foreground process group (as a login does on Linux). */
+static void
+console_foreground(int pgid)
 {
-	long e = ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX, ROOT,
-			       ps_console_ep, 64, UX_R_WRITE, 1);
-	if (!e)
-		p->fd_console |= 1u << fd;
-	return e;
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	struct ux_msg m = {.info = ux_msginfo(UX_FILE_IOCTL, 2, 0, UX_MI_LONG),
+			   .mr = {0x5410, 0}};
+	int32_t v = pgid;
+	if (!ps_console_ep)
+		return;
+	b->send_buf = (uint64_t)&v;
+	b->send_len = 4;
+	ux_call(ps_console_ep, &m);
 }
 
 /* A Linux process's descriptors 0, 1 and 2: the console. */
@@ -224,7 +234,7 @@ static long
 std_fds(struct proc *p)
 {
 	for (unsigned fd = 0; ps_console_ep && fd < 3; fd++) {
-		long e = fd_console_set(p, fd);
+		long e = fd_install(p, fd, FD_CONSOLE, 0, false);
 		if (e)
 			return e;
 	}
@@ -267,21 +277,21 @@ main(struct ux_bootinfo *bi)
 	struct proc *ip = proc_get((uint64_t)init_pid);
 	if (!ip || std_fds(ip) || proc_start(ip))
 		ux_exit(2);
+	console_foreground(ip->pgid);
 
 	struct ux_msg m = {0};
 	ux_recv(ps_ep, ps_reply, &m);
 	for (;;) {
-		unsigned n = 0;
+		bool reply = false;
 		if (time_is_tick(&m))
 			time_tick();
 		else
-			n = handle(&m);
+			reply = handle(&m);
 		if (!proc_get((uint64_t)init_pid)) {
 			printf("procserv: init has exited\n");
 			ux_exit(0);
 		}
-		if (n) {
-			m.info = ux_msginfo(0, n, 0, 0);
+		if (reply) {
 			ux_reply_recv(ps_ep, ps_reply, &m);
 		} else {
 			m = (struct ux_msg){0};

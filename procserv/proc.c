@@ -265,6 +265,7 @@ proc_alloc(int ppid, const char *path)
 			continue;
 		memset(p, 0, sizeof *p);
 		*p = (struct proc){.used = true, .pid = pid, .ppid = ppid,
+				   .pgid = pid, .sid = pid,
 				   .next_slot = PS_FIRST_FREE, .uid = 1000,
 				   .gid = 1000, .mmap_next = MMAP_BASE};
 		const char *b = path;
@@ -463,6 +464,7 @@ void
 proc_exit(struct proc *p, int wstatus)
 {
 	proc_report(p, wstatus);
+	fd_exit(p);
 	proc_free_objects(p);
 	if (p->waiting)
 		ps_release(p->wait_reply);
@@ -557,9 +559,8 @@ proc_fork(struct proc *parent)
 	long e = proc_objects(c);
 	if (!e)
 		e = copy_pages(parent, c);
-	for (unsigned fd = 0; !e && fd < 32; fd++)
-		if (parent->fd_console & (1u << fd))
-			e = fd_console_set(c, fd);
+	if (!e)
+		e = fd_fork(parent, c);
 	if (e) {
 		proc_free_objects(c);
 		c->used = false;
@@ -580,11 +581,11 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	if (elf64_check(img, size, STACK_TOP - 0x10000000, &in))
 		return -8; /* ENOEXEC */
 	/* No way back from here: the old image goes. */
-	uint32_t fds = p->fd_console;
+	static struct fdent fds[MAX_FD];
+	memcpy(fds, p->fds, sizeof fds);
 	proc_free_objects(p);
 	p->brk_start = p->brk = 0;
 	p->mmap_next = MMAP_BASE;
-	p->fd_console = 0;
 	memset(p->sigact, 0, sizeof p->sigact); /* handlers reset */
 	snprintf(p->exe, sizeof p->exe, "%s", path);
 	const char *b = strrchr(path, '/');
@@ -597,9 +598,8 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 		p->entry = in.entry;
 		e = linux_layout(p, path, argv, envp, img, &in);
 	}
-	for (unsigned fd = 0; !e && fd < 32; fd++)
-		if (fds & (1u << fd))
-			e = fd_console_set(p, fd);
+	if (!e)
+		e = fd_exec(p, fds);
 	if (!e)
 		e = proc_start(p);
 	if (e) {

@@ -22,6 +22,10 @@
 #define PROC_UNTYPED_BITS 24 /* 16 MiB per process, for now */
 #define MAX_PAGES 2048
 #define PCAP(pid, j) ((uint64_t)(pid) << 14 | (j))
+#define MAX_FD 64
+#define OF_BADGE 0x1000000 /* badge of an open file: OF_BADGE + index */
+
+enum fd_kind { FD_NONE, FD_CONSOLE, FD_FILE };
 
 enum proc_slot {
 	PS_TCB,
@@ -47,13 +51,18 @@ struct proc {
 	unsigned npages;
 	uint64_t brk_start, brk, mmap_next;
 	uint32_t uid, gid;
+	int pgid, sid;        /* process group and session */
 	bool zombie;          /* exited, not yet waited for */
 	int wstatus;          /* Linux wait status once a zombie */
 	bool waiting;         /* in wait4: answered when a child exits */
 	int64_t wait_pid;
 	uint64_t wait_reply, wait_status_va;
 	bool native;          /* a native server, not a Linux process */
-	uint32_t fd_console;  /* bit fd: that descriptor is the console */
+	struct fdent {        /* the descriptor table (mirrors the slots) */
+		uint8_t kind;     /* enum fd_kind */
+		uint8_t cloexec;
+		uint16_t of;      /* FD_FILE: index in the open-file table */
+	} fds[MAX_FD];
 	unsigned cspace_radix;
 	uint64_t entry, sp;
 	uint64_t robust_list, robust_len;
@@ -108,8 +117,26 @@ void proc_exit(struct proc *p, int wstatus);
 long proc_wait(struct proc *p, int64_t pid, uint64_t status_va, bool nohang);
 #define LX_GONE (-1000002) /* a handler's result: no reply, caller gone */
 
-/* main.c: a descriptor slot of p gets the console. */
-long fd_console_set(struct proc *p, unsigned fd);
+/* fd.c: descriptors. Installing one puts the capability in the process's
+ * slot fd (the kernel's file transport reads it from there). */
+long fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
+		bool cloexec);
+long fd_close(struct proc *p, unsigned fd);
+int fd_free(struct proc *p, unsigned from); /* lowest free fd, or -1 */
+bool fd_is(struct proc *p, uint64_t fd, unsigned kind);
+long fd_fork(struct proc *from, struct proc *to);
+long fd_exec(struct proc *p, const struct fdent *old); /* re-install */
+void fd_exit(struct proc *p);
+
+/* file.c: files the process server serves (the initial archive, read
+ * only for now), reached through badged capabilities to ps_ep. */
+void of_ref(unsigned of);
+void of_unref(unsigned of);
+bool of_is_request(const struct ux_msg *m);
+void of_request(struct ux_msg *m); /* answer it in m (reply length set) */
+long of_open(struct proc *p, const char *path, uint64_t flags);
+long of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va);
+long of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len);
 long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
 long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
@@ -123,7 +150,16 @@ void proc_unmap(struct proc *p, uint64_t va);
 unsigned lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT]);
 
 /* initrd.c */
+#include "cpio/cpio.h"
 const void *initrd_find(const char *path, size_t *size);
+bool initrd_entry(const char *path, bool nofollow, struct cpio_entry *out,
+		  unsigned *idx);
+bool initrd_dirent(const char *dir, uint64_t *pos, struct cpio_entry *out,
+		   const char **name);
+/* Join cwd and path, resolving . and ..; "" is the root. False if too
+ * long. */
+bool path_normalise(const char *cwd, const char *path, char *out,
+		    size_t size);
 void initrd_init(const struct ux_bootinfo *bi);
 
 #endif

@@ -102,3 +102,14 @@ strrchr(const char *s, int c)
 			return (char *)r;
 	}
 }
+
+char *
+strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}

@@ -15,5 +15,6 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strstr(const char *h, const char *n);
 char *strrchr(const char *s, int c);
+char *strchr(const char *s, int c);
 
 #endif
