@@ -19,6 +19,8 @@
 
 static struct ofile {
 	unsigned refs;
+	int pipe;        /* a pipe end (pipe.c): pipe number, else -1 */
+	bool pipe_write; /* ... its write end */
 	struct cpio_entry e;
 	unsigned ino;
 	uint64_t off;
@@ -72,8 +74,21 @@ of_ref(unsigned of)
 void
 of_unref(unsigned of)
 {
-	if (ofiles[of].refs)
-		ofiles[of].refs--;
+	if (ofiles[of].refs && !--ofiles[of].refs && ofiles[of].pipe >= 0)
+		pipe_end_closed(ofiles[of].pipe, ofiles[of].pipe_write);
+}
+
+/* A free open-file entry for one end of pipe number pipe; -1: none. */
+int
+of_new_pipe_end(int pipe, bool write)
+{
+	for (unsigned of = 0; of < MAX_OFILES; of++) {
+		if (ofiles[of].refs)
+			continue;
+		ofiles[of] = (struct ofile){.pipe = pipe, .pipe_write = write};
+		return (int)of;
+	}
+	return -1;
 }
 
 static bool
@@ -104,7 +119,7 @@ of_open(struct proc *p, const char *path, uint64_t flags)
 		return -LX_ENFILE;
 	if (fd < 0)
 		return -LX_EMFILE;
-	ofiles[of] = (struct ofile){.e = e, .ino = ino};
+	ofiles[of] = (struct ofile){.e = e, .ino = ino, .pipe = -1};
 	snprintf(ofiles[of].path, sizeof ofiles[of].path, "%s", norm);
 	long r = fd_install(p, (unsigned)fd, FD_FILE, of, flags & 02000000);
 	return r ? -LX_ENOMEM : fd;
@@ -116,8 +131,9 @@ of_is_request(const struct ux_msg *m)
 	return m->badge >= OF_BADGE && m->badge < OF_BADGE + MAX_OFILES;
 }
 
-/* read, pread64, lseek and (refused) write on an open file. */
-void
+/* read, pread64, lseek and (refused) write on an open file; pipes go
+ * to pipe.c. False if the answer comes later. */
+bool
 of_request(struct ux_msg *m)
 {
 	struct ofile *f = &ofiles[m->badge - OF_BADGE];
@@ -126,6 +142,8 @@ of_request(struct ux_msg *m)
 	int64_t r;
 	unsigned fl = 0;
 
+	if (f->refs && f->pipe >= 0)
+		return pipe_request(f->pipe, f->pipe_write, m);
 	if (!f->refs) {
 		r = -LX_EBADF;
 	} else if (op == UX_FILE_READ) {
@@ -157,6 +175,7 @@ of_request(struct ux_msg *m)
 	}
 	m->info = ux_msginfo(0, 1, 0, fl);
 	m->mr[0] = (uint64_t)r;
+	return true;
 }
 
 /* Linux's struct stat for an archive entry, or for the console. */
@@ -196,6 +215,10 @@ of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 		if (!fd_is(p, fd, FD_FILE))
 			return -LX_EBADF;
 		struct ofile *f = &ofiles[p->fds[fd].of];
+		if (f->pipe >= 0) {
+			struct cpio_entry fifo = {.mode = 0010600};
+			return put_stat(p, va, &fifo, 2000 + (unsigned)f->pipe);
+		}
 		return put_stat(p, va, &f->e, f->ino);
 	}
 	if (!*path)
@@ -218,7 +241,7 @@ of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
-	if (!is_dir(&f->e))
+	if (f->pipe >= 0 || !is_dir(&f->e))
 		return -LX_ENOTDIR;
 	if (len > sizeof buf)
 		len = sizeof buf;

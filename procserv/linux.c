@@ -701,6 +701,18 @@ lx_setpgid(struct proc *p, uint64_t *regs)
 	return 0;
 }
 
+static long
+lx_pipe(struct proc *p, uint64_t *regs)
+{
+	return pipe_create(p, ARG0, 0);
+}
+
+static long
+lx_pipe2(struct proc *p, uint64_t *regs)
+{
+	return pipe_create(p, ARG0, ARG1);
+}
+
 #define AT_FDCWD (-100)
 
 /* A path argument, and whether dirfd is one we can resolve it from. */

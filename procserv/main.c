@@ -104,10 +104,8 @@ handle(struct ux_msg *m)
 	unsigned label = (unsigned)ux_mi_label(m->info);
 	uint64_t regs[UX_REG_COUNT];
 
-	if (of_is_request(m)) {
-		of_request(m);
-		return true;
-	}
+	if (of_is_request(m))
+		return of_request(m);
 	if (!p || ux_mi_len(m->info) < UX_FAULT_REGS + UX_REG_COUNT)
 		return false;
 	for (unsigned i = 0; i < UX_REG_COUNT; i++)
@@ -132,6 +130,17 @@ handle(struct ux_msg *m)
 	int sig = label == UX_FAULT_PAGE ? 11 : v == 0 ? 8 : v == 6 ? 4 : 11;
 	proc_exit(p, sig);
 	return false;
+}
+
+uint8_t ps_msgbuf[UX_MSG_LONG_MAX];
+
+/* Every Recv takes a write's data into ps_msgbuf. */
+void
+ps_recv_buffer(void)
+{
+	struct ux_ipc_buffer *b = ux_ipcbuf();
+	b->recv_buf = (uint64_t)ps_msgbuf;
+	b->recv_len = sizeof ps_msgbuf;
 }
 
 uint64_t
@@ -280,6 +289,7 @@ main(struct ux_bootinfo *bi)
 	console_foreground(ip->pgid);
 
 	struct ux_msg m = {0};
+	ps_recv_buffer();
 	ux_recv(ps_ep, ps_reply, &m);
 	for (;;) {
 		bool reply = false;
@@ -291,6 +301,7 @@ main(struct ux_bootinfo *bi)
 			printf("procserv: init has exited\n");
 			ux_exit(0);
 		}
+		ps_recv_buffer();
 		if (reply) {
 			ux_reply_recv(ps_ep, ps_reply, &m);
 		} else {

@@ -133,7 +133,16 @@ void fd_exit(struct proc *p);
 void of_ref(unsigned of);
 void of_unref(unsigned of);
 bool of_is_request(const struct ux_msg *m);
-void of_request(struct ux_msg *m); /* answer it in m (reply length set) */
+bool of_request(struct ux_msg *m); /* answer in m; false: answered later */
+int of_new_pipe_end(int pipe, bool write);
+
+/* pipe.c */
+bool pipe_request(int pipe, bool write_end, struct ux_msg *m);
+void pipe_end_closed(int pipe, bool write_end);
+long pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags);
+/* Where a request's long message (a write's data) arrives. */
+extern uint8_t ps_msgbuf[UX_MSG_LONG_MAX];
+void ps_recv_buffer(void);
 long of_open(struct proc *p, const char *path, uint64_t flags);
 long of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va);
 long of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len);
