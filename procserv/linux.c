@@ -156,10 +156,9 @@ lx_mmap(struct proc *p, uint64_t *regs)
 static long
 lx_munmap(struct proc *p, uint64_t *regs)
 {
-	if (ARG0 & 0xFFF || !ARG1)
+	if (ARG0 & 0xFFF || !ARG1 || ARG0 >= UX_USER_TOP)
 		return -LX_EINVAL;
-	for (uint64_t o = 0; o < ARG1; o += 4096)
-		proc_unmap(p, ARG0 + o);
+	proc_range(p, ARG0, (ARG1 + 0xFFF) & ~0xFFFull, -1);
 	return 0;
 }
 
@@ -354,9 +353,13 @@ lx_mprotect(struct proc *p, uint64_t *regs)
 		return -LX_EINVAL;
 	if (r)
 		r |= UX_R_READ; /* x86 cannot map write- or exec-only */
-	for (uint64_t o = 0; o < ARG1; o += 4096)
-		if (proc_protect(p, ARG0 + o, r))
-			return -LX_ENOMEM;
+	uint64_t len = (ARG1 + 0xFFF) & ~0xFFFull;
+	if (len < ARG1)
+		return -LX_ENOMEM;
+	/* Linux answers ENOMEM if part of the range is not mapped */
+	if (proc_range(p, ARG0, len, -2) != len / 4096)
+		return -LX_ENOMEM;
+	proc_range(p, ARG0, len, (int)r);
 	return 0;
 }
 

@@ -87,6 +87,29 @@ proc_protect(struct proc *p, uint64_t va, unsigned rights)
 			    rights, UX_MAP_CACHED);
 }
 
+unsigned
+proc_range(struct proc *p, uint64_t va, uint64_t len, int rights)
+{
+	unsigned n = 0;
+	uint64_t end = va + len < va ? ~0ull : va + len;
+	for (unsigned i = 0; i < p->npages;) {
+		struct page *pg = &p->pages[i];
+		if (pg->va < va || pg->va >= end) {
+			i++;
+			continue;
+		}
+		n++;
+		if (rights == -1) {
+			proc_unmap(p, pg->va); /* moves the last page here */
+			continue;
+		}
+		if (rights >= 0)
+			proc_protect(p, pg->va, (unsigned)rights);
+		i++;
+	}
+	return n;
+}
+
 void
 proc_unmap(struct proc *p, uint64_t va)
 {

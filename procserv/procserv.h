@@ -150,6 +150,10 @@ long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
 long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
 long proc_protect(struct proc *p, uint64_t va, unsigned rights);
+/* The pages of [va, va+len): their count; with unmap (rights -1) or
+ * protect applied (rights -2: count only). Walks the page list, not the range, so a huge
+ * length costs no more than the pages there are. */
+unsigned proc_range(struct proc *p, uint64_t va, uint64_t len, int rights);
 void proc_unmap(struct proc *p, uint64_t va);
 
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.
