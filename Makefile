@@ -105,6 +105,7 @@ $(BUSYBOX):
 $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp -R rootfs/. $(BUILD)/initrd/
+	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/tmp
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for a in $$($(BUSYBOX) --list); do \
 	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \

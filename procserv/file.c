@@ -17,8 +17,34 @@
 #define O_CREAT 0100
 #define O_TRUNC 01000
 
+/* Device files of /dev that we serve (the console is the console
+ * server's): name, Linux device number. */
+enum { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_URANDOM };
+static const struct devfile {
+	const char *name;
+	int dev;          /* DEV_*, or -1: the console */
+	unsigned major, minor;
+} devfiles[] = {
+	{"null", DEV_NULL, 1, 3},       {"zero", DEV_ZERO, 1, 5},
+	{"full", DEV_FULL, 1, 7},       {"random", DEV_URANDOM, 1, 8},
+	{"urandom", DEV_URANDOM, 1, 9}, {"tty", -1, 5, 0},
+	{"console", -1, 5, 1},
+};
+
+static const struct devfile *
+devfile(const char *norm)
+{
+	if (strncmp(norm, "dev/", 4))
+		return NULL;
+	for (unsigned i = 0; i < sizeof devfiles / sizeof devfiles[0]; i++)
+		if (!strcmp(norm + 4, devfiles[i].name))
+			return &devfiles[i];
+	return NULL;
+}
+
 static struct ofile {
 	unsigned refs;
+	int dev;         /* DEV_*: a device file */
 	int pipe;        /* a pipe end (pipe.c): pipe number, else -1 */
 	bool pipe_write; /* ... its write end */
 	struct cpio_entry e;
@@ -97,6 +123,58 @@ is_dir(const struct cpio_entry *e)
 	return (e->mode & 0170000) == 0040000;
 }
 
+static long
+open_dev(struct proc *p, const struct devfile *d, uint64_t flags)
+{
+	int fd = fd_free(p, 0);
+	unsigned of;
+	if (flags & O_DIRECTORY)
+		return -LX_ENOTDIR;
+	if (fd < 0)
+		return -LX_EMFILE;
+	if (d->dev < 0) /* the console */
+		return fd_install(p, (unsigned)fd, FD_CONSOLE, 0,
+				  flags & 02000000)
+			       ? -LX_ENXIO
+			       : fd;
+	for (of = 0; of < MAX_OFILES && ofiles[of].refs; of++)
+		;
+	if (of == MAX_OFILES)
+		return -LX_ENFILE;
+	ofiles[of] = (struct ofile){.dev = d->dev, .pipe = -1,
+				    .ino = 3000 + d->minor};
+	ofiles[of].e.mode = 0020666;
+	ofiles[of].e.mtime = d->major << 8 | d->minor; /* rdev, for stat */
+	return fd_install(p, (unsigned)fd, FD_FILE, of, flags & 02000000)
+		       ? -LX_ENOMEM
+		       : fd;
+}
+
+/* read, write and seek on a device file. */
+static void
+dev_request(struct ofile *f, struct ux_msg *m)
+{
+	static uint8_t bytes[UX_MSG_LONG_MAX];
+	uint64_t op = ux_mi_label(m->info), cnt = m->mr[1];
+	int64_t r = 0;
+	unsigned fl = 0;
+	if (op == UX_FILE_READ) {
+		uint64_t n = f->dev == DEV_NULL ? 0 : cnt < sizeof bytes ? cnt : sizeof bytes;
+		if (f->dev == DEV_URANDOM)
+			random_bytes(bytes, n);
+		else
+			memset(bytes, 0, n);
+		ux_ipcbuf()->send_buf = (uint64_t)bytes;
+		ux_ipcbuf()->send_len = n;
+		fl = n ? UX_MI_LONG : 0;
+		r = (int64_t)n;
+	} else if (op == UX_FILE_WRITE) {
+		r = f->dev == DEV_FULL ? -LX_ENOSPC : (int64_t)cnt;
+	}
+	m->info = ux_msginfo(0, 1, 0, fl);
+	m->mr[0] = (uint64_t)r;
+}
+
 long
 of_open(struct proc *p, const char *path, uint64_t flags)
 {
@@ -106,6 +184,9 @@ of_open(struct proc *p, const char *path, uint64_t flags)
 
 	if (!path_normalise(p->cwd, path, norm, sizeof norm))
 		return -LX_ENAMETOOLONG;
+	const struct devfile *d = devfile(norm);
+	if (d)
+		return open_dev(p, d, flags);
 	if (!initrd_entry(norm, false, &e, &ino))
 		return (flags & O_CREAT) ? -LX_EROFS : -LX_ENOENT;
 	if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC))
@@ -144,6 +225,10 @@ of_request(struct ux_msg *m)
 
 	if (f->refs && f->pipe >= 0)
 		return pipe_request(f->pipe, f->pipe_write, m);
+	if (f->refs && f->dev) {
+		dev_request(f, m);
+		return true;
+	}
 	if (!f->refs) {
 		r = -LX_EBADF;
 	} else if (op == UX_FILE_READ) {
@@ -187,7 +272,10 @@ put_stat(struct proc *p, uint64_t va, const struct cpio_entry *e,
 	st[0] = 1;   /* st_dev */
 	st[1] = ino; /* st_ino */
 	st[2] = 1;   /* st_nlink */
-	if (e) {
+	if (e && (e->mode & 0170000) == 0020000) { /* our device files */
+		st[3] = e->mode;
+		st[5] = e->mtime; /* we keep rdev there */
+	} else if (e) {
 		st[3] = e->mode | (uint64_t)e->uid << 32;
 		st[4] = e->gid;
 		st[6] = e->size;
@@ -225,6 +313,12 @@ of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 		return -LX_ENOENT;
 	if (!path_normalise(p->cwd, path, norm, sizeof norm))
 		return -LX_ENAMETOOLONG;
+	const struct devfile *d = devfile(norm);
+	if (d) {
+		struct cpio_entry de = {.mode = 0020666,
+					.mtime = d->major << 8 | d->minor};
+		return put_stat(p, va, &de, 3000 + d->minor);
+	}
 	if (!initrd_entry(norm, fd == 1, &e, &ino))
 		return -LX_ENOENT;
 	return put_stat(p, va, &e, ino);
@@ -245,10 +339,18 @@ of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 		return -LX_ENOTDIR;
 	if (len > sizeof buf)
 		len = sizeof buf;
+	bool dev = !strcmp(f->path, "dev");
 	for (;;) {
 		uint64_t pos = f->off;
-		if (!initrd_dirent(f->path, &pos, &e, &name))
+		if (dev) {
+			if (pos >= sizeof devfiles / sizeof devfiles[0])
+				break;
+			name = devfiles[pos].name;
+			e = (struct cpio_entry){.mode = 0020666};
+			pos++;
+		} else if (!initrd_dirent(f->path, &pos, &e, &name)) {
 			break;
+		}
 		size_t nl = strlen(name), rec = (19 + nl + 1 + 7) & ~7ul;
 		if (used + rec > len) {
 			if (!used)

@@ -30,6 +30,7 @@
 #define LX_ENOEXEC 8
 #define LX_ENAMETOOLONG 36
 #define LX_EROFS 30
+#define LX_ENXIO 6
 #define LX_ENFILE 23
 #define LX_EMFILE 24
 

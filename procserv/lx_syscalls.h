@@ -37,7 +37,7 @@ LX(61, wait4, partial, "WNOHANG (WUNTRACED, WCONTINUED accepted: nothing stops y
 LX(273, set_robust_list, full, "")
 LX(302, prlimit64, partial, "the calling process only; limits are kept, not enforced")
 LX(318, getrandom, full, "")
-LX(2, open, partial, "read-only files of the initial archive")
+LX(2, open, partial, "read-only files of the initial archive, and /dev (null, zero, full, random, urandom, tty, console)")
 LX(257, openat, partial, "as open; dirfd must be AT_FDCWD for relative paths")
 LX(3, close, full, "")
 LX(4, stat, partial, "files of the initial archive")
