@@ -1,6 +1,6 @@
 /*
- * file.c - files the process server serves itself: for now the initial
- * archive as a read-only root filesystem (tmpfs, writable, comes next).
+ * file.c - open files the process server serves itself: tmpfs files
+ * (tmpfs.c), the device files of /dev, and pipe ends (pipe.c).
  *
  * An open file is an entry in the open-file table; a process holds it as
  * our endpoint badged OF_BADGE + index in its descriptor slot, so read,
@@ -16,6 +16,9 @@
 #define O_DIRECTORY 0200000
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define O_EXCL 0200
+#define O_APPEND 02000
+#define O_NOFOLLOW 0400000
 
 /* Device files of /dev that we serve (the console is the console
  * server's): name, Linux device number. */
@@ -47,10 +50,11 @@ static struct ofile {
 	int dev;         /* DEV_*: a device file */
 	int pipe;        /* a pipe end (pipe.c): pipe number, else -1 */
 	bool pipe_write; /* ... its write end */
-	struct cpio_entry e;
+	int node;        /* a tmpfs node, else -1 */
+	uint64_t flags;  /* open flags (access mode, O_APPEND) */
+	struct cpio_entry e; /* device files: mode and rdev */
 	unsigned ino;
 	uint64_t off;
-	char path[256]; /* normalised */
 } ofiles[MAX_OFILES];
 
 bool
@@ -100,8 +104,13 @@ of_ref(unsigned of)
 void
 of_unref(unsigned of)
 {
-	if (ofiles[of].refs && !--ofiles[of].refs && ofiles[of].pipe >= 0)
-		pipe_end_closed(ofiles[of].pipe, ofiles[of].pipe_write);
+	struct ofile *f = &ofiles[of];
+	if (!f->refs || --f->refs)
+		return;
+	if (f->pipe >= 0)
+		pipe_end_closed(f->pipe, f->pipe_write);
+	if (f->node >= 0)
+		tmpfs_ref(f->node, -1);
 }
 
 /* A free open-file entry for one end of pipe number pipe; -1: none. */
@@ -111,16 +120,17 @@ of_new_pipe_end(int pipe, bool write)
 	for (unsigned of = 0; of < MAX_OFILES; of++) {
 		if (ofiles[of].refs)
 			continue;
-		ofiles[of] = (struct ofile){.pipe = pipe, .pipe_write = write};
+		ofiles[of] = (struct ofile){.pipe = pipe, .pipe_write = write,
+					    .node = -1};
 		return (int)of;
 	}
 	return -1;
 }
 
 static bool
-is_dir(const struct cpio_entry *e)
+is_dir(const struct tnode *t)
 {
-	return (e->mode & 0170000) == 0040000;
+	return (t->mode & 0170000) == 0040000;
 }
 
 static long
@@ -141,7 +151,7 @@ open_dev(struct proc *p, const struct devfile *d, uint64_t flags)
 		;
 	if (of == MAX_OFILES)
 		return -LX_ENFILE;
-	ofiles[of] = (struct ofile){.dev = d->dev, .pipe = -1,
+	ofiles[of] = (struct ofile){.dev = d->dev, .pipe = -1, .node = -1,
 				    .ino = 3000 + d->minor};
 	ofiles[of].e.mode = 0020666;
 	ofiles[of].e.mtime = d->major << 8 | d->minor; /* rdev, for stat */
@@ -176,23 +186,31 @@ dev_request(struct ofile *f, struct ux_msg *m)
 }
 
 long
-of_open(struct proc *p, const char *path, uint64_t flags)
+of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 {
 	char norm[256];
-	struct cpio_entry e;
-	unsigned ino, of;
+	unsigned of;
 
 	if (!path_normalise(p->cwd, path, norm, sizeof norm))
 		return -LX_ENAMETOOLONG;
 	const struct devfile *d = devfile(norm);
 	if (d)
 		return open_dev(p, d, flags);
-	if (!initrd_entry(norm, false, &e, &ino))
-		return (flags & O_CREAT) ? -LX_EROFS : -LX_ENOENT;
-	if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC))
-		return is_dir(&e) ? -LX_EISDIR : -LX_EROFS;
-	if ((flags & O_DIRECTORY) && !is_dir(&e))
+	int n = tmpfs_lookup(norm, !(flags & O_NOFOLLOW));
+	if (n >= 0 && (flags & O_CREAT) && (flags & O_EXCL))
+		return -LX_EEXIST;
+	if (n == -LX_ENOENT && (flags & O_CREAT))
+		n = tmpfs_create(norm, 0100000 | (mode & 07777 & ~p->umask),
+				 p->uid, p->gid);
+	if (n < 0)
+		return n;
+	struct tnode *t = tmpfs_node(n);
+	if ((t->mode & 0170000) == 0120000)
+		return -40; /* ELOOP: O_NOFOLLOW on a symbolic link */
+	if ((flags & O_DIRECTORY) && !is_dir(t))
 		return -LX_ENOTDIR;
+	if (is_dir(t) && (flags & O_ACCMODE))
+		return -LX_EISDIR;
 	for (of = 0; of < MAX_OFILES && ofiles[of].refs; of++)
 		;
 	int fd = fd_free(p, 0);
@@ -200,10 +218,28 @@ of_open(struct proc *p, const char *path, uint64_t flags)
 		return -LX_ENFILE;
 	if (fd < 0)
 		return -LX_EMFILE;
-	ofiles[of] = (struct ofile){.e = e, .ino = ino, .pipe = -1};
-	snprintf(ofiles[of].path, sizeof ofiles[of].path, "%s", norm);
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE)) {
+		long e = tmpfs_truncate(t, 0);
+		if (e)
+			return e;
+	}
+	ofiles[of] = (struct ofile){.node = n, .pipe = -1, .flags = flags,
+				    .ino = (unsigned)n + 1};
+	tmpfs_ref(n, 1);
 	long r = fd_install(p, (unsigned)fd, FD_FILE, of, flags & 02000000);
-	return r ? -LX_ENOMEM : fd;
+	if (r) {
+		tmpfs_ref(n, -1);
+		return -LX_ENOMEM;
+	}
+	return fd;
+}
+
+int
+of_node(struct proc *p, uint64_t fd)
+{
+	if (!fd_is(p, fd, FD_FILE))
+		return -1;
+	return ofiles[p->fds[fd].of].node;
 }
 
 bool
@@ -229,32 +265,44 @@ of_request(struct ux_msg *m)
 		dev_request(f, m);
 		return true;
 	}
-	if (!f->refs) {
+	struct tnode *t = f->refs ? tmpfs_node(f->node) : NULL;
+	if (!t) {
 		r = -LX_EBADF;
 	} else if (op == UX_FILE_READ) {
 		uint64_t off = a == UX_FILE_OFFSET_NONE ? f->off : a;
-		if (is_dir(&f->e)) {
+		if (is_dir(t)) {
 			r = -LX_EISDIR;
+		} else if ((f->flags & O_ACCMODE) == 1) {
+			r = -LX_EBADF; /* write only */
 		} else {
-			uint64_t n = off < f->e.size ? f->e.size - off : 0;
-			if (n > cnt)
-				n = cnt;
-			b->send_buf = (uint64_t)f->e.data + off;
-			b->send_len = n;
-			fl = UX_MI_LONG;
-			if (a == UX_FILE_OFFSET_NONE)
-				f->off += n;
-			r = (int64_t)n;
+			r = tmpfs_read(t, off, ps_msgbuf,
+				       cnt < UX_MSG_LONG_MAX ? cnt
+							     : UX_MSG_LONG_MAX);
+			b->send_buf = (uint64_t)ps_msgbuf;
+			b->send_len = r > 0 ? (uint64_t)r : 0;
+			fl = r > 0 ? UX_MI_LONG : 0;
+			if (r > 0 && a == UX_FILE_OFFSET_NONE)
+				f->off += (uint64_t)r;
+		}
+	} else if (op == UX_FILE_WRITE) {
+		uint64_t got = (m->info & UX_MI_LONG) ? b->long_xfer : 0;
+		uint64_t off = a != UX_FILE_OFFSET_NONE ? a
+			       : (f->flags & O_APPEND) ? t->size
+						       : f->off;
+		if (!(f->flags & O_ACCMODE)) {
+			r = -LX_EBADF; /* read only */
+		} else {
+			r = tmpfs_write(t, off, ps_msgbuf, got < cnt ? got : cnt);
+			if (r > 0 && a == UX_FILE_OFFSET_NONE)
+				f->off = off + (uint64_t)r;
 		}
 	} else if (op == UX_FILE_SEEK) {
 		int64_t base = cnt == 0 ? 0 : cnt == 1 ? (int64_t)f->off
-				      : cnt == 2 ? (int64_t)f->e.size : -1;
+				      : cnt == 2 ? (int64_t)t->size : -1;
 		int64_t to = base + (int64_t)a;
 		r = base < 0 ? -LX_EINVAL : to < 0 ? -LX_EINVAL : to;
 		if (r >= 0)
 			f->off = (uint64_t)to;
-	} else if (op == UX_FILE_WRITE) {
-		r = -LX_EBADF; /* opened read-only */
 	} else {
 		r = -LX_ENOTTY;
 	}
@@ -263,94 +311,131 @@ of_request(struct ux_msg *m)
 	return true;
 }
 
-/* Linux's struct stat for an archive entry, or for the console. */
+struct sdesc {
+	uint32_t mode, uid, gid, nlink;
+	uint64_t size, mtime, rdev, ino;
+};
+
 static long
-put_stat(struct proc *p, uint64_t va, const struct cpio_entry *e,
-	 unsigned ino)
+put_stat(struct proc *p, uint64_t va, const struct sdesc *d)
 {
 	uint64_t st[18] = {0};
-	st[0] = 1;   /* st_dev */
-	st[1] = ino; /* st_ino */
-	st[2] = 1;   /* st_nlink */
-	if (e && (e->mode & 0170000) == 0020000) { /* our device files */
-		st[3] = e->mode;
-		st[5] = e->mtime; /* we keep rdev there */
-	} else if (e) {
-		st[3] = e->mode | (uint64_t)e->uid << 32;
-		st[4] = e->gid;
-		st[6] = e->size;
-		st[8] = (e->size + 511) / 512;
-		st[9] = st[11] = st[13] = e->mtime;
-	} else {
-		st[3] = 0020620 | (uint64_t)p->uid << 32; /* char device */
-		st[4] = 5;                                /* group tty */
-		st[5] = 4 << 8 | 64;                      /* ttyS0 */
-	}
-	st[7] = 4096; /* st_blksize */
+	st[0] = 1;
+	st[1] = d->ino;
+	st[2] = d->nlink ? d->nlink : 1;
+	st[3] = d->mode | (uint64_t)d->uid << 32;
+	st[4] = d->gid;
+	st[5] = d->rdev;
+	st[6] = d->size;
+	st[7] = 4096;
+	st[8] = (d->size + 511) / 512;
+	st[9] = st[11] = st[13] = d->mtime;
 	return proc_copy_out(p, va, st, 144) ? -LX_EFAULT : 0;
 }
 
-/* fstat (path NULL) or stat/lstat (fd < 0 for lstat: no following). */
+static struct sdesc
+node_desc(int n)
+{
+	struct tnode *t = tmpfs_node(n);
+	return (struct sdesc){.mode = t->mode, .uid = t->uid, .gid = t->gid,
+			      .nlink = t->nlink, .size = t->size,
+			      .mtime = t->mtime, .ino = (uint64_t)n + 1};
+}
+
+/* fstat (path NULL), stat (fd 0) or lstat (fd 1). */
 long
 of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 {
 	char norm[256];
-	struct cpio_entry e;
-	unsigned ino;
+	struct sdesc d = {0};
 	if (!path) {
-		if (fd_is(p, fd, FD_CONSOLE))
-			return put_stat(p, va, NULL, 1000 + fd);
+		if (fd_is(p, fd, FD_CONSOLE)) {
+			d = (struct sdesc){.mode = 0020620, .uid = p->uid,
+					   .gid = 5, .rdev = 4 << 8 | 64,
+					   .ino = 1000 + fd};
+			return put_stat(p, va, &d);
+		}
 		if (!fd_is(p, fd, FD_FILE))
 			return -LX_EBADF;
 		struct ofile *f = &ofiles[p->fds[fd].of];
-		if (f->pipe >= 0) {
-			struct cpio_entry fifo = {.mode = 0010600};
-			return put_stat(p, va, &fifo, 2000 + (unsigned)f->pipe);
-		}
-		return put_stat(p, va, &f->e, f->ino);
+		if (f->pipe >= 0)
+			d = (struct sdesc){.mode = 0010600, .uid = p->uid,
+					   .ino = 2000 + (unsigned)f->pipe};
+		else if (f->dev)
+			d = (struct sdesc){.mode = 0020666, .rdev = f->e.mtime,
+					   .ino = f->ino};
+		else
+			d = node_desc(f->node);
+		return put_stat(p, va, &d);
 	}
 	if (!*path)
 		return -LX_ENOENT;
 	if (!path_normalise(p->cwd, path, norm, sizeof norm))
 		return -LX_ENAMETOOLONG;
-	const struct devfile *d = devfile(norm);
-	if (d) {
-		struct cpio_entry de = {.mode = 0020666,
-					.mtime = d->major << 8 | d->minor};
-		return put_stat(p, va, &de, 3000 + d->minor);
+	const struct devfile *dv = devfile(norm);
+	if (dv) {
+		d = (struct sdesc){.mode = 0020666,
+				   .rdev = dv->major << 8 | dv->minor,
+				   .ino = 3000 + dv->minor};
+		return put_stat(p, va, &d);
 	}
-	if (!initrd_entry(norm, fd == 1, &e, &ino))
-		return -LX_ENOENT;
-	return put_stat(p, va, &e, ino);
+	int n = tmpfs_lookup(norm, fd != 1);
+	if (n < 0)
+		return n;
+	d = node_desc(n);
+	return put_stat(p, va, &d);
+}
+
+/* The i-th entry of directory n: ".", "..", then its children (and in
+ * /dev, the device files). */
+static bool
+dir_entry(int n, uint64_t i, const char **name, uint32_t *mode,
+	  uint64_t *ino)
+{
+	struct tnode *t = tmpfs_node(n);
+	if (i < 2) {
+		*name = i ? ".." : ".";
+		*mode = 0040000;
+		*ino = (uint64_t)(i ? t->parent : n) + 1;
+		return true;
+	}
+	i -= 2;
+	if (t->parent == 0 && n != 0 && !strcmp(t->name, "dev")) {
+		if (i >= sizeof devfiles / sizeof devfiles[0])
+			return false;
+		*name = devfiles[i].name;
+		*mode = 0020000;
+		*ino = 3000 + devfiles[i].minor;
+		return true;
+	}
+	int c = t->child;
+	while (c && i--)
+		c = tmpfs_node(c)->next;
+	if (!c)
+		return false;
+	*name = tmpfs_node(c)->name;
+	*mode = tmpfs_node(c)->mode;
+	*ino = (uint64_t)c + 1;
+	return true;
 }
 
 long
 of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 {
 	static uint8_t buf[4096];
-	struct cpio_entry e;
 	const char *name;
+	uint32_t mode;
+	uint64_t ino;
 	size_t used = 0;
 
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
-	if (f->pipe >= 0 || !is_dir(&f->e))
+	if (f->node < 0 || !is_dir(tmpfs_node(f->node)))
 		return -LX_ENOTDIR;
 	if (len > sizeof buf)
 		len = sizeof buf;
-	bool dev = !strcmp(f->path, "dev");
-	for (;;) {
-		uint64_t pos = f->off;
-		if (dev) {
-			if (pos >= sizeof devfiles / sizeof devfiles[0])
-				break;
-			name = devfiles[pos].name;
-			e = (struct cpio_entry){.mode = 0020666};
-			pos++;
-		} else if (!initrd_dirent(f->path, &pos, &e, &name)) {
-			break;
-		}
+	while (dir_entry(f->node, f->off, &name, &mode, &ino)) {
 		size_t nl = strlen(name), rec = (19 + nl + 1 + 7) & ~7ul;
 		if (used + rec > len) {
 			if (!used)
@@ -358,17 +443,16 @@ of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 			break;
 		}
 		uint8_t *d = buf + used;
-		uint64_t ino = pos, next = pos;
+		uint64_t next = f->off + 1;
 		uint16_t reclen = (uint16_t)rec;
-		unsigned t = (e.mode >> 12) & 15; /* DT_* = S_IFMT >> 12 */
 		memset(d, 0, rec);
 		memcpy(d, &ino, 8);
 		memcpy(d + 8, &next, 8);
 		memcpy(d + 16, &reclen, 2);
-		d[18] = (uint8_t)t;
+		d[18] = (uint8_t)((mode >> 12) & 15); /* DT_* */
 		memcpy(d + 19, name, nl);
 		used += rec;
-		f->off = pos;
+		f->off++;
 	}
 	return proc_copy_out(p, va, buf, used) ? -LX_EFAULT : (long)used;
 }

@@ -72,6 +72,17 @@ initrd_entry(const char *path, bool nofollow, struct cpio_entry *out,
 	return false;
 }
 
+/* The archive's entries one by one (*pos starts at 0). */
+bool
+initrd_each(uint64_t *pos, struct cpio_entry *e)
+{
+	size_t off = *pos;
+	if (!archive || cpio_next(archive, archive_size, &off, e) != CPIO_OK)
+		return false;
+	*pos = off;
+	return true;
+}
+
 const void *
 initrd_find(const char *path, size_t *size)
 {

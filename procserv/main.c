@@ -271,7 +271,8 @@ main(struct ux_bootinfo *bi)
 			    exit_port, 64))
 		exit_port = 0;
 	initrd_init(bi);
-	time_init(bi);
+	time_init(bi); /* before tmpfs, which stamps times */
+	tmpfs_init();
 	start_console();
 	char *argv[16];
 	const char *path = init_args(bi, argv, 16);

@@ -298,6 +298,7 @@ proc_alloc(int ppid, const char *path)
 		snprintf(p->name, sizeof p->name, "%s", b);
 		snprintf(p->exe, sizeof p->exe, "%s", path);
 		snprintf(p->cwd, sizeof p->cwd, "/");
+		p->umask = 022;
 		for (unsigned r = 0; r < 16; r++)
 			p->rlim[r][0] = p->rlim[r][1] = ~0ull;
 		p->rlim[3][0] = 8ull << 20;  /* RLIMIT_STACK */
@@ -596,11 +597,23 @@ long
 proc_exec(struct proc *p, const char *path, char *const argv[],
 	  char *const envp[])
 {
-	size_t size;
+	static uint8_t image_buf[2 << 20];
+	char norm[256];
 	struct elf_info in;
-	const void *img = initrd_find(path, &size);
+	if (!path_normalise(p->cwd, path, norm, sizeof norm))
+		return -36; /* ENAMETOOLONG */
+	int n = tmpfs_lookup(norm, true);
+	if (n < 0)
+		return n;
+	struct tnode *t = tmpfs_node(n);
+	if ((t->mode & 0170000) != 0100000)
+		return -13; /* EACCES */
+	if (!(t->mode & 0111))
+		return -13;
+	size_t size = t->size;
+	const void *img = tmpfs_image(t, image_buf, sizeof image_buf);
 	if (!img)
-		return -2; /* ENOENT */
+		return -12; /* ENOMEM */
 	if (elf64_check(img, size, STACK_TOP - 0x10000000, &in))
 		return -8; /* ENOEXEC */
 	/* No way back from here: the old image goes. */

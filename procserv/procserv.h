@@ -69,6 +69,7 @@ struct proc {
 	uint64_t rlim[16][2]; /* soft, hard */
 	uint64_t sigact[64][4]; /* rt_sigaction records, by signal - 1 */
 	uint64_t sigmask;
+	uint32_t umask;
 	char cwd[256];
 	char name[32];
 	char exe[128];
@@ -143,7 +144,10 @@ long pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags);
 /* Where a request's long message (a write's data) arrives. */
 extern uint8_t ps_msgbuf[UX_MSG_LONG_MAX];
 void ps_recv_buffer(void);
-long of_open(struct proc *p, const char *path, uint64_t flags);
+long of_open(struct proc *p, const char *path, uint64_t flags,
+	     uint32_t mode);
+/* The tmpfs node an open file descriptor names, or -1. */
+int of_node(struct proc *p, uint64_t fd);
 long of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va);
 long of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len);
 long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
@@ -162,7 +166,35 @@ void proc_unmap(struct proc *p, uint64_t va);
 #define LX_LATER (-1000001) /* a handler's result: answered later */
 unsigned lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT]);
 
+/* tmpfs.c: the root filesystem. */
+struct tnode {
+	bool used;
+	uint32_t mode, uid, gid, nlink;
+	unsigned refs;       /* open files */
+	uint64_t size, mtime;
+	const void *ro;      /* data in the archive (or a symlink's target) */
+	void *pages;         /* else: a page of pointers to data pages */
+	int parent, child, next;
+	char name[60];
+};
+void tmpfs_init(void);
+struct tnode *tmpfs_node(int n);
+int tmpfs_lookup(const char *path, bool follow);
+int tmpfs_parent(const char *path, const char **name);
+int tmpfs_child(int dir, const char *name);
+int tmpfs_create(const char *path, uint32_t mode, uint32_t uid, uint32_t gid);
+int tmpfs_remove(const char *path, bool dir);
+int tmpfs_rename(const char *from, const char *to);
+long tmpfs_read(struct tnode *t, uint64_t off, uint8_t *dst, uint64_t len);
+long tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src,
+		 uint64_t len);
+long tmpfs_truncate(struct tnode *t, uint64_t size);
+void tmpfs_ref(int n, int delta);
+const void *tmpfs_image(struct tnode *t, uint8_t *buf, size_t size);
+
 /* initrd.c */
+#include "cpio/cpio.h"
+bool initrd_each(uint64_t *pos, struct cpio_entry *e);
 #include "cpio/cpio.h"
 const void *initrd_find(const char *path, size_t *size);
 bool initrd_entry(const char *path, bool nofollow, struct cpio_entry *out,

@@ -1,0 +1,397 @@
+/*
+ * tmpfs.c - the root filesystem: a tree of nodes in the process server's
+ * memory, populated from the initial archive at start.
+ *
+ * A file's data is either the archive's bytes (read only, in place) or
+ * pages of our own (a file is copied out of the archive when first
+ * written). Pages come from a simple page heap mapped into our address
+ * space. A node lives while it has a name or an open file.
+ */
+#include "procserv.h"
+#include "lx_errno.h"
+
+#define MAX_NODES 2048
+#define MAX_FILE (512ull * 4096) /* one page of page pointers: 2 MiB */
+#define HEAP_VA 0x50000000ull
+
+static struct tnode nodes[MAX_NODES];
+static uint64_t heap_next = HEAP_VA;
+static void *free_pages;
+
+static void *
+page_alloc(void)
+{
+	uint64_t f;
+	if (free_pages) {
+		void *p = free_pages;
+		free_pages = *(void **)p;
+		memset(p, 0, 4096);
+		return p;
+	}
+	if (alloc_obj(UX_CAP_FRAME, 0, &f) ||
+	    alloc_map(UX_BI_SLOT_VSPACE, f, heap_next, UX_R_READ | UX_R_WRITE))
+		return NULL;
+	heap_next += 4096;
+	return (void *)(heap_next - 4096);
+}
+
+static void
+page_free(void *p)
+{
+	if (p) {
+		*(void **)p = free_pages;
+		free_pages = p;
+	}
+}
+
+struct tnode *
+tmpfs_node(int n)
+{
+	return n >= 0 && n < MAX_NODES && nodes[n].used ? &nodes[n] : NULL;
+}
+
+static int
+node_new(int dir, const char *name, uint32_t mode)
+{
+	for (int i = 1; i < MAX_NODES; i++) {
+		if (nodes[i].used)
+			continue;
+		size_t l = strlen(name);
+		if (l >= sizeof nodes[i].name)
+			return -LX_ENAMETOOLONG;
+		nodes[i] = (struct tnode){.used = true, .mode = mode,
+					  .parent = dir, .nlink = 1,
+					  .mtime = time_real_ns() / 1000000000ull};
+		memcpy(nodes[i].name, name, l + 1);
+		nodes[i].next = nodes[dir].child;
+		nodes[dir].child = i;
+		return i;
+	}
+	return -LX_ENOSPC;
+}
+
+int
+tmpfs_child(int dir, const char *name)
+{
+	for (int c = nodes[dir].child; c; c = nodes[c].next)
+		if (!strcmp(nodes[c].name, name))
+			return c;
+	return -1;
+}
+
+/* The node at a normalised path ("" is the root), following symbolic
+ * links in the middle and, if follow, at the end; -errno if none. */
+int
+tmpfs_lookup(const char *path, bool follow)
+{
+	char buf[512], comp[64];
+	int n = 0, hops = 0;
+	snprintf(buf, sizeof buf, "%s", path);
+	const char *s = buf;
+	while (*s) {
+		size_t l = 0;
+		while (s[l] && s[l] != '/')
+			l++;
+		if (l >= sizeof comp)
+			return -LX_ENAMETOOLONG;
+		memcpy(comp, s, l);
+		comp[l] = '\0';
+		s += l;
+		while (*s == '/')
+			s++;
+		if ((nodes[n].mode & 0170000) != 0040000)
+			return -LX_ENOTDIR;
+		int c = strcmp(comp, "..") ? tmpfs_child(n, comp) : nodes[n].parent;
+		if (!strcmp(comp, "."))
+			c = n;
+		if (c < 0)
+			return -LX_ENOENT;
+		if ((nodes[c].mode & 0170000) == 0120000 && (*s || follow)) {
+			char rest[512], t[256];
+			if (++hops > 8)
+				return -40; /* ELOOP */
+			snprintf(rest, sizeof rest, "%s", s);
+			long tl = tmpfs_read(&nodes[c], 0, (uint8_t *)t,
+					     sizeof t - 1);
+			t[tl > 0 ? tl : 0] = '\0';
+			if (t[0] == '/') {
+				snprintf(buf, sizeof buf, "%s/%s", t, rest);
+				n = 0;
+			} else {
+				snprintf(buf, sizeof buf, "%s/%s", t, rest);
+			}
+			s = buf;
+			while (*s == '/')
+				s++;
+			continue;
+		}
+		n = c;
+	}
+	return n;
+}
+
+/* The directory and last component of a normalised path. */
+int
+tmpfs_parent(const char *path, const char **name)
+{
+	static char dir[512];
+	const char *slash = strrchr(path, '/');
+	if (!*path)
+		return -LX_EEXIST; /* the root */
+	if (!slash) {
+		*name = path;
+		return 0;
+	}
+	size_t l = (size_t)(slash - path);
+	memcpy(dir, path, l);
+	dir[l] = '\0';
+	*name = slash + 1;
+	int d = tmpfs_lookup(dir, true);
+	if (d >= 0 && (nodes[d].mode & 0170000) != 0040000)
+		return -LX_ENOTDIR;
+	return d;
+}
+
+int
+tmpfs_create(const char *path, uint32_t mode, uint32_t uid, uint32_t gid)
+{
+	const char *name;
+	int d = tmpfs_parent(path, &name);
+	if (d < 0)
+		return d;
+	if (tmpfs_child(d, name) >= 0)
+		return -LX_EEXIST;
+	int n = node_new(d, name, mode);
+	if (n > 0) {
+		nodes[n].uid = uid;
+		nodes[n].gid = gid;
+		if ((mode & 0170000) == 0040000)
+			nodes[d].nlink++;
+	}
+	return n;
+}
+
+/* Give the file pages of its own (copying the archive's bytes). */
+static long
+own_data(struct tnode *t)
+{
+	if (t->pages)
+		return 0;
+	if (!(t->pages = page_alloc()))
+		return -LX_ENOSPC;
+	for (uint64_t o = 0; o < t->size; o += 4096) {
+		uint8_t *pg = page_alloc();
+		if (!pg)
+			return -LX_ENOSPC;
+		size_t k = t->size - o < 4096 ? t->size - o : 4096;
+		memcpy(pg, (const uint8_t *)t->ro + o, k);
+		((uint8_t **)t->pages)[o / 4096] = pg;
+	}
+	t->ro = NULL;
+	return 0;
+}
+
+long
+tmpfs_read(struct tnode *t, uint64_t off, uint8_t *dst, uint64_t len)
+{
+	if (off >= t->size)
+		return 0;
+	if (len > t->size - off)
+		len = t->size - off;
+	if (t->ro) {
+		memcpy(dst, (const uint8_t *)t->ro + off, len);
+		return (long)len;
+	}
+	for (uint64_t done = 0; done < len;) {
+		uint64_t o = off + done, k = 4096 - o % 4096;
+		if (k > len - done)
+			k = len - done;
+		uint8_t *pg = ((uint8_t **)t->pages)[o / 4096];
+		if (pg)
+			memcpy(dst + done, pg + o % 4096, k);
+		else
+			memset(dst + done, 0, k);
+		done += k;
+	}
+	return (long)len;
+}
+
+long
+tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src, uint64_t len)
+{
+	long e = own_data(t);
+	if (e)
+		return e;
+	if (off > MAX_FILE || len > MAX_FILE - off)
+		return -27; /* EFBIG: 2 MiB per file for now */
+	for (uint64_t done = 0; done < len;) {
+		uint64_t o = off + done, k = 4096 - o % 4096;
+		if (k > len - done)
+			k = len - done;
+		uint8_t **slot = &((uint8_t **)t->pages)[o / 4096];
+		if (!*slot && !(*slot = page_alloc()))
+			return done ? (long)done : -LX_ENOSPC;
+		memcpy(*slot + o % 4096, src + done, k);
+		done += k;
+	}
+	if (off + len > t->size)
+		t->size = off + len;
+	t->mtime = time_real_ns() / 1000000000ull;
+	return (long)len;
+}
+
+long
+tmpfs_truncate(struct tnode *t, uint64_t size)
+{
+	long e = own_data(t);
+	if (e)
+		return e;
+	if (size > MAX_FILE)
+		return -27;
+	for (uint64_t p = (size + 4095) / 4096; p < (t->size + 4095) / 4096; p++) {
+		page_free(((uint8_t **)t->pages)[p]);
+		((uint8_t **)t->pages)[p] = NULL;
+	}
+	if (size % 4096 && ((uint8_t **)t->pages)[size / 4096])
+		memset(((uint8_t **)t->pages)[size / 4096] + size % 4096, 0,
+		       4096 - size % 4096);
+	t->size = size;
+	return 0;
+}
+
+static void
+node_release(int n)
+{
+	struct tnode *t = &nodes[n];
+	if (t->nlink || t->refs)
+		return;
+	if (t->pages) {
+		for (uint64_t p = 0; p < 512; p++)
+			page_free(((uint8_t **)t->pages)[p]);
+		page_free(t->pages);
+	}
+	t->used = false;
+}
+
+static void
+unlink_child(int d, int n)
+{
+	int *pp = &nodes[d].child;
+	while (*pp != n)
+		pp = &nodes[*pp].next;
+	*pp = nodes[n].next;
+}
+
+int
+tmpfs_remove(const char *path, bool dir)
+{
+	const char *name;
+	int d = tmpfs_parent(path, &name), n;
+	if (d < 0)
+		return d;
+	if ((n = tmpfs_child(d, name)) < 0)
+		return -LX_ENOENT;
+	bool isdir = (nodes[n].mode & 0170000) == 0040000;
+	if (dir && !isdir)
+		return -LX_ENOTDIR;
+	if (!dir && isdir)
+		return -LX_EISDIR;
+	if (isdir && nodes[n].child)
+		return -39; /* ENOTEMPTY */
+	unlink_child(d, n);
+	if (isdir)
+		nodes[d].nlink--;
+	nodes[n].nlink = 0;
+	node_release(n);
+	return 0;
+}
+
+int
+tmpfs_rename(const char *from, const char *to)
+{
+	const char *fname, *tname;
+	int fd = tmpfs_parent(from, &fname), td, n, old;
+	if (fd < 0)
+		return fd;
+	if ((n = tmpfs_child(fd, fname)) < 0)
+		return -LX_ENOENT;
+	char tn[64];
+	if ((td = tmpfs_parent(to, &tname)) < 0)
+		return td;
+	if (strlen(tname) >= sizeof nodes[n].name)
+		return -LX_ENAMETOOLONG;
+	snprintf(tn, sizeof tn, "%s", tname);
+	for (int a = td; a; a = nodes[a].parent) /* not into itself */
+		if (a == n)
+			return -LX_EINVAL;
+	if ((old = tmpfs_child(td, tn)) >= 0) {
+		if (old == n)
+			return 0;
+		bool od = (nodes[old].mode & 0170000) == 0040000;
+		bool nd = (nodes[n].mode & 0170000) == 0040000;
+		if (od != nd)
+			return od ? -LX_EISDIR : -LX_ENOTDIR;
+		if (od && nodes[old].child)
+			return -39;
+		unlink_child(td, old);
+		nodes[old].nlink = 0;
+		node_release(old);
+	}
+	unlink_child(fd, n);
+	nodes[n].parent = td;
+	nodes[n].next = nodes[td].child;
+	nodes[td].child = n;
+	memcpy(nodes[n].name, tn, strlen(tn) + 1);
+	return 0;
+}
+
+void
+tmpfs_ref(int n, int delta)
+{
+	nodes[n].refs = (unsigned)((int)nodes[n].refs + delta);
+	if (!nodes[n].refs)
+		node_release(n);
+}
+
+/* The whole file in one piece (for exec): the archive's bytes, or a copy
+ * in buf. */
+const void *
+tmpfs_image(struct tnode *t, uint8_t *buf, size_t size)
+{
+	if (t->ro)
+		return t->ro;
+	if (t->size > size)
+		return NULL;
+	tmpfs_read(t, 0, buf, t->size);
+	return buf;
+}
+
+/* Build the tree from the archive (paths are created as they come). */
+void
+tmpfs_init(void)
+{
+	struct cpio_entry e;
+	uint64_t pos = 0;
+	nodes[0] = (struct tnode){.used = true, .mode = 0040755, .nlink = 2};
+	while (initrd_each(&pos, &e)) {
+		const char *n = e.name;
+		if (n[0] == '.' && n[1] == '/')
+			n += 2;
+		if (!strcmp(n, ".") || !*n)
+			continue;
+		int id = tmpfs_create(n, e.mode, e.uid, e.gid);
+		if (id <= 0)
+			continue;
+		nodes[id].mtime = e.mtime;
+		nodes[id].size = (e.mode & 0170000) == 0040000 ? 0 : e.size;
+		if ((e.mode & 0170000) == 0120000) { /* keep a NUL-ended copy */
+			char *t = page_alloc();
+			if (t && e.size < 4096) {
+				memcpy(t, e.data, e.size);
+				nodes[id].ro = t;
+			}
+		} else {
+			nodes[id].ro = e.data;
+		}
+	}
+}
