@@ -54,11 +54,15 @@ answer(uint64_t reply, int64_t r, size_t n)
 	ps_release(reply);
 }
 
+/* Copy n bytes into the ring at its tail (n <= free space): at most two
+ * pieces, around the end of the buffer. */
 static void
 put(struct pipe *pp, const uint8_t *d, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		pp->buf[(pp->head + pp->len + i) % PIPE_CAP] = d[i];
+	size_t tail = (pp->head + pp->len) % PIPE_CAP;
+	size_t first = n < PIPE_CAP - tail ? n : PIPE_CAP - tail;
+	memcpy(pp->buf + tail, d, first);
+	memcpy(pp->buf, d + first, n - first);
 	pp->len += n;
 }
 
@@ -68,8 +72,9 @@ take(struct pipe *pp, size_t n)
 {
 	if (n > pp->len)
 		n = pp->len;
-	for (size_t i = 0; i < n; i++)
-		out[i] = pp->buf[(pp->head + i) % PIPE_CAP];
+	size_t first = n < PIPE_CAP - pp->head ? n : PIPE_CAP - pp->head;
+	memcpy(out, pp->buf + pp->head, first);
+	memcpy(out + first, pp->buf, n - first);
 	pp->head = (pp->head + n) % PIPE_CAP;
 	pp->len -= n;
 	return n;
