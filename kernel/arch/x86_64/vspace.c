@@ -367,6 +367,24 @@ thread_pml4(struct tcb *t)
 	return c->type == UX_CAP_PML4 ? c->obj : 0;
 }
 
+/* One leaf entry as translate checks it (entry e maps a page at level l). */
+static enum xlate
+leaf_ok(uint64_t e, int l, bool write, uint64_t *code)
+{
+	*code = UX_PF_USER | (write ? UX_PF_WRITE : 0);
+	if (!(e & PTE_P))
+		return XL_FAULT;
+	if (!(e & PTE_U) || (write && !(e & PTE_W))) {
+		*code |= UX_PF_PRESENT;
+		return XL_FAULT;
+	}
+	uint64_t base = (e & PTE_ADDR) & ~(l == 2 ? MASK(21) : MASK(12));
+	return (e & PTE_PCD) || !phys_is_ram(base) ? XL_NOCOPY : XL_OK;
+}
+
+/* Is [va, va+len) mapped for this access? Walks the tables once per
+ * 2 MiB and then steps through the page table's entries, so a long
+ * buffer costs a few instructions a page. */
 bool
 vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 	     uint64_t *bad, uint64_t *code)
@@ -379,12 +397,27 @@ vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 		*bad = UX_USER_TOP;
 		return false;
 	}
-	for (uint64_t p = va & ~MASK(12); p < va + len; p += BIT(12)) {
+	uint64_t p = va & ~MASK(12), end = va + len;
+	while (p < end) {
 		uint64_t a = p < va ? va : p;
 		enum xlate x = translate(pml4, a, write, &pa, code);
 		if (x != XL_OK) {
 			*bad = x == XL_NOCOPY ? UX_USER_TOP : a;
 			return false;
+		}
+		uint64_t *pde = vs_walk(pml4, p, 2);
+		if (!pde || (*pde & PTE_PS)) { /* a 2 MiB page */
+			p = (p | MASK(21)) + 1;
+			continue;
+		}
+		/* the rest of this page table, entry by entry */
+		uint64_t *pte = vs_walk(pml4, p, 1);
+		for (p += BIT(12), pte++; p < end && (p & MASK(21)); p += BIT(12), pte++) {
+			x = leaf_ok(*pte, 1, write, code);
+			if (x != XL_OK) {
+				*bad = x == XL_NOCOPY ? UX_USER_TOP : p;
+				return false;
+			}
 		}
 	}
 	return true;
