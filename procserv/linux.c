@@ -36,21 +36,36 @@ console_write(struct proc *p, uint64_t buf, uint64_t len)
 	return (long)done;
 }
 
+/* A write reaches us only when the descriptor's slot holds no server
+ * (the kernel sends the rest straight to the server): not open, or the
+ * console with no console server (then the kernel's debug output). */
 static long
 lx_write(struct proc *p, uint64_t *regs)
 {
-	if (ARG0 != 1 && ARG0 != 2)
+	if (!fd_is(p, ARG0, FD_CONSOLE))
 		return -LX_EBADF;
 	return console_write(p, ARG1, ARG2);
 }
+
+/* As write: here only for a descriptor that is not open. */
+static long
+lx_read(struct proc *p, uint64_t *regs)
+{
+	(void)p, (void)regs;
+	return -LX_EBADF;
+}
+
+static long lx_pread64(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
+static long lx_pwrite64(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
+static long lx_lseek(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
 
 static long
 lx_writev(struct proc *p, uint64_t *regs)
 {
 	uint64_t iov[2 * 64];
 	long total = 0;
-	if (ARG0 != 1 && ARG0 != 2)
-		return -LX_EBADF;
+	if (!fd_is(p, ARG0, FD_CONSOLE))
+		return fd_is(p, ARG0, FD_FILE) ? -LX_ENOSYS : -LX_EBADF;
 	if (ARG2 > 64)
 		return -LX_EINVAL;
 	if (proc_copy_in(p, iov, ARG1, ARG2 * 16))

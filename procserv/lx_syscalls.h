@@ -6,13 +6,17 @@
  *
  * LX(number, name, status, "what is missing") with status full or partial.
  */
-LX(1, write, partial, "file descriptors 1 and 2 only: the kernel debug console until the console server exists")
+LX(0, read, full, "(goes straight to the file's server; here only for descriptors that are not open)")
+LX(1, write, full, "(goes straight to the file's server; here only for descriptors that are not open)")
+LX(17, pread64, full, "(as read)")
+LX(18, pwrite64, full, "(as write)")
+LX(8, lseek, full, "(as read)")
 LX(9, mmap, partial, "anonymous private mappings only; no MAP_FIXED, no files")
 LX(10, mprotect, full, "")
 LX(11, munmap, partial, "whole pages; mapping records are not split")
 LX(12, brk, full, "")
 LX(16, ioctl, partial, "the console's TCGETS, TCSETS(W/F), TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP; ENOTTY for other requests")
-LX(20, writev, partial, "as write")
+LX(20, writev, partial, "console descriptors only (through the process server); ENOSYS for files")
 LX(39, getpid, full, "")
 LX(60, exit, partial, "ends the whole process (no threads yet)")
 LX(63, uname, full, "")

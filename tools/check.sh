@@ -49,6 +49,10 @@ for s in tests/qemu/*.sh; do
 	if BUILD=$BUILD sh "$s" >"$log/qemu-$name.log" 2>&1; then
 		pass=$((pass + 1))
 		echo "check: PASS qemu scenario $name"
+		# programs that count their own checks (tests/linux/t_*.c)
+		if grep -aq "^t_[a-z_]*: [0-9]* passed" "$log/qemu-$name.log"; then
+			count "$log/qemu-$name.log" "t_"
+		fi
 	else
 		fail=$((fail + 1))
 		echo "check: FAIL qemu scenario $name (see $log/qemu-$name.log)"

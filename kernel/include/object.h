@@ -89,9 +89,15 @@ struct tcb {
 	struct lx_call {         /* a Linux file call in progress (active) */
 		uint8_t active;
 		uint8_t to_handler; /* re-issued: send it to the handler */
+		uint8_t nr;      /* the Linux call */
 		uint64_t mr0, mr1;
 		uint64_t send_buf, send_len, recv_buf, recv_len;
 	} lx;
+	struct lx_cont {         /* a file call longer than one long message */
+		uint8_t on;
+		uint64_t done;       /* bytes moved by the earlier pieces */
+		uint64_t rsi, rdx, r10; /* the registers as the caller set them */
+	} lxc;
 	uint64_t id;                 /* for reports */
 	uint8_t fpu[512] __attribute__((aligned(64))); /* fxsave area */
 };

@@ -7,6 +7,13 @@
  * reply's MR0 becomes the system call's result in rax; no other register
  * changes, as Linux promises. Anything else goes to the fault handler (the
  * process server) as before, and so does a call whose server goes away.
+ *
+ * A read or write longer than a long message goes in pieces: when a piece
+ * comes back complete and more is wanted, the thread's buffer registers
+ * are advanced and it issues the next piece itself (so each piece is
+ * checked for missing pages like any call); the last piece puts the
+ * registers back and rax gets the total. A short answer (end of file, a
+ * console line) ends the call at once, as on Linux.
  */
 #include <cspace.h>
 #include <thread.h>
@@ -57,7 +64,7 @@ lx_file_call(struct tcb *t, uint64_t nr)
 		return true;
 	}
 	t->lx = (struct lx_call){
-		.active = 1, .mr0 = mr0, .mr1 = mr1,
+		.active = 1, .nr = (uint8_t)nr, .mr0 = mr0, .mr1 = mr1,
 		.send_buf = in ? 0 : buf, .send_len = in ? 0 : n,
 		.recv_buf = in ? buf : 0, .recv_len = in ? n : 0};
 	ipc_send(t, &s->cap, ux_msginfo(label, 2, 0, in ? 0 : UX_MI_LONG),
@@ -66,20 +73,46 @@ lx_file_call(struct tcb *t, uint64_t nr)
 }
 
 /* The server replied to c's file call: data into c's buffer, MR0 into
- * rax. A read's result is never more than the bytes that arrived. */
+ * rax (or on to the next piece). A read's result is never more than the
+ * bytes that arrived. */
 void
 lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
 {
 	struct ux_ipc_buffer *b = thread_ipcbuf(replier);
+	struct arch_context *x = &c->ctx;
+	struct lx_cont *k = &c->lxc;
 	uint64_t done = 0;
 	int64_t r = ux_mi_len(info) ? (int64_t)mr_get(replier, b, 0) : 0;
+	uint64_t piece = c->lx.recv_len ? c->lx.recv_len : c->lx.send_len;
+	bool io = c->lx.nr != LX_LSEEK;
 
 	if ((info & UX_MI_LONG) && c->lx.recv_len)
 		done = copy_long(replier, b, c, NULL);
 	if (c->lx.recv_len && r > (int64_t)done)
 		r = (int64_t)done;
-	c->ctx.rax = (uint64_t)r;
 	c->lx.active = 0;
+	uint64_t total = k->on ? k->rdx : x->rdx;
+	uint64_t before = k->on ? k->done : 0;
+	if (io && r > 0 && (uint64_t)r == piece &&
+	    before + (uint64_t)r < total) {
+		if (!k->on)
+			*k = (struct lx_cont){1, 0, x->rsi, x->rdx, x->r10};
+		k->done += (uint64_t)r;
+		x->rsi += (uint64_t)r;
+		x->rdx -= (uint64_t)r;
+		if (c->lx.nr == LX_PREAD || c->lx.nr == LX_PWRITE)
+			x->r10 += (uint64_t)r;
+		x->rip -= 2; /* the next piece */
+		return;
+	}
+	if (k->on) {
+		r = r < 0 ? (int64_t)k->done : (int64_t)k->done + r;
+		x->rsi = k->rsi;
+		x->rdx = k->rdx;
+		x->r10 = k->r10;
+		*k = (struct lx_cont){0};
+	}
+	x->rax = (uint64_t)r;
 }
 
 /* t's file call will get no reply: it is re-issued when t runs again.
@@ -97,7 +130,13 @@ lx_cancel(struct tcb *t, bool stopping)
 	t->lx.active = 0;
 	t->ctx.rip -= 2;
 	if (stopping)
-		return true;
+		return true; /* the rest, when resumed */
+	if (t->lxc.on) { /* the handler sees the call as it was made */
+		t->ctx.rsi = t->lxc.rsi;
+		t->ctx.rdx = t->lxc.rdx;
+		t->ctx.r10 = t->lxc.r10;
+		t->lxc.on = 0;
+	}
 	t->lx.to_handler = 1;
 	t->reply = NULL;
 	sched_wake(t);
