@@ -231,20 +231,21 @@ lx_exit_group(struct proc *p, uint64_t *regs)
 	return GONE;
 }
 
-/* The child starts where the parent's system call returns, with 0. */
+/* Start a forked child where the parent's system call returns, with 0. */
+static long
+start_child(struct proc *c, const uint64_t *regs)
+{
+	uint64_t cregs[UX_REG_COUNT];
+	memcpy(cregs, regs, sizeof cregs);
+	cregs[UX_REG_RAX] = 0;
+	return proc_start_regs(c, cregs) ? -LX_ENOMEM : c->pid;
+}
+
 static long
 lx_fork(struct proc *p, uint64_t *regs)
 {
 	long pid = proc_fork(p);
-	if (pid < 0)
-		return pid;
-	struct proc *c = proc_get((uint64_t)pid);
-	uint64_t cregs[UX_REG_COUNT];
-	memcpy(cregs, regs, sizeof cregs);
-	cregs[UX_REG_RAX] = 0;
-	if (proc_start_regs(c, cregs))
-		return -LX_ENOMEM;
-	return pid;
+	return pid < 0 ? pid : start_child(proc_get((uint64_t)pid), regs);
 }
 
 /* Like fork: a vfork child may run alongside its parent. */
@@ -271,12 +272,7 @@ lx_clone(struct proc *p, uint64_t *regs)
 		proc_exit(c, 11);
 		return -LX_EFAULT;
 	}
-	uint64_t cregs[UX_REG_COUNT];
-	memcpy(cregs, regs, sizeof cregs);
-	cregs[UX_REG_RAX] = 0;
-	if (proc_start_regs(c, cregs))
-		return -LX_ENOMEM;
-	return pid;
+	return start_child(c, regs);
 }
 
 /* A NUL-terminated string from the process, at most n bytes. */

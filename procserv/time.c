@@ -26,14 +26,6 @@ static struct sleeper {
 	wake_fn fn;
 } sleepers[MAX_SLEEPERS];
 
-static inline uint64_t
-rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 static unsigned
 cmos(unsigned reg)
 {
@@ -89,7 +81,7 @@ time_init(const struct ux_bootinfo *bi)
 {
 	uint32_t a, b, c, d;
 	tsc_khz = bi->tsc_khz ? bi->tsc_khz : 1000000;
-	tsc0 = rdtsc();
+	tsc0 = ux_rdtsc();
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	have_rdrand = c & (1u << 30);
 	rtc_read();
@@ -184,7 +176,7 @@ time_tick(void)
 uint64_t
 time_mono_ns(void)
 {
-	uint64_t t = rdtsc() - tsc0;
+	uint64_t t = ux_rdtsc() - tsc0;
 	return t / tsc_khz * 1000000 + t % tsc_khz * 1000000 / tsc_khz;
 }
 
@@ -206,7 +198,7 @@ random_bytes(void *buf, size_t n)
 			__asm__ volatile("rdrand %0; setc %1"
 					 : "=r"(v), "=qm"(ok));
 		if (!ok) {
-			x ^= rdtsc();
+			x ^= ux_rdtsc();
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			v = x;
 		}

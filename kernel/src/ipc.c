@@ -95,37 +95,22 @@ transfer_caps(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 	return i;
 }
 
-/* A thread's long-message buffers: those of its Linux file call while one
- * is in progress (lxfile.c), else those named in its IPC buffer. */
+/* A thread's long-message buffer (send or receive side): that of its
+ * Linux file call while one is in progress (lxfile.c), else the one named
+ * in its IPC buffer. */
 static bool
-send_desc(struct tcb *t, struct ux_ipc_buffer *b, uint64_t *buf,
+long_desc(struct tcb *t, struct ux_ipc_buffer *b, bool send, uint64_t *buf,
 	  uint64_t *len)
 {
 	if (t->lx.active) {
-		*buf = t->lx.send_buf;
-		*len = t->lx.send_len;
+		*buf = send ? t->lx.send_buf : t->lx.recv_buf;
+		*len = send ? t->lx.send_len : t->lx.recv_len;
 		return true;
 	}
 	if (!b)
 		return false;
-	*buf = b->send_buf;
-	*len = b->send_len;
-	return true;
-}
-
-static bool
-recv_desc(struct tcb *t, struct ux_ipc_buffer *b, uint64_t *buf,
-	  uint64_t *len)
-{
-	if (t->lx.active) {
-		*buf = t->lx.recv_buf;
-		*len = t->lx.recv_len;
-		return true;
-	}
-	if (!b)
-		return false;
-	*buf = b->recv_buf;
-	*len = b->recv_len;
+	*buf = send ? b->send_buf : b->recv_buf;
+	*len = send ? b->send_len : b->recv_len;
 	return true;
 }
 
@@ -136,9 +121,9 @@ copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 {
 	uint64_t sbuf, slen, rbuf, rlen, n, done = 0;
 
-	if (!send_desc(s, sb, &sbuf, &slen))
+	if (!long_desc(s, sb, true, &sbuf, &slen))
 		return 0;
-	if (!recv_desc(r, rb, &rbuf, &rlen))
+	if (!long_desc(r, rb, false, &rbuf, &rlen))
 		rlen = 0;
 	if (slen > UX_MSG_LONG_MAX)
 		slen = UX_MSG_LONG_MAX;

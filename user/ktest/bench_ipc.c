@@ -25,14 +25,6 @@ counters(uint64_t out[4])
 	memcpy(out, m.mr, 4 * 8);
 }
 
-static inline uint64_t
-rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 static void
 server(uint64_t mode)
 {
@@ -90,12 +82,12 @@ run(const char *name, unsigned words, int mode)
 	}
 	counters(c0);
 	for (unsigned k = 0; k < BATCHES; k++) {
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = ux_rdtsc();
 		for (unsigned i = 0; i < OPS; i++) {
 			m = (struct ux_msg){.info = info};
 			ux_call(ep, &m);
 		}
-		v[k] = (rdtsc() - t0) / OPS;
+		v[k] = (ux_rdtsc() - t0) / OPS;
 	}
 	counters(c1);
 	sort(v, BATCHES);

@@ -11,7 +11,8 @@
 static uint64_t fep, frep, fd_ep, srv_reply, done_ntfn, fd_empty;
 static volatile uint64_t srv_label[8], srv_mr0[8], srv_mr1[8], srv_got[8];
 static volatile unsigned srv_n;
-static uint8_t srv_buf[8192], wbuf[6000], rbuf[6000];
+static uint8_t srv_buf[UX_MSG_LONG_MAX], wbuf[6000], rbuf[6000];
+static uint8_t bigbuf[100000];
 static uint8_t *missing_page;
 static volatile int64_t res[12];
 static volatile uint64_t kept[12];
@@ -83,6 +84,8 @@ client(uint64_t unused)
 	res[6] = lx(17, fd_ep, (uint64_t)missing_page, 50, 5, &ok); /* PF */
 	kept[6] = ok;
 	res[7] = lx(39, 0, 0, 0, 0, &ok);                      /* getpid */
+	res[8] = lx(1, fd_ep, (uint64_t)bigbuf, 100000, 0, &ok); /* 2 pieces */
+	kept[8] = ok;
 	ux_signal(done_ntfn);
 }
 
@@ -167,7 +170,14 @@ KTEST(lxfile_transport)
 	CHECK_EQ(sys[0], 0);
 	CHECK_EQ(sys[1], 1);
 	CHECK_EQ(sys[2], 39);
-	CHECK_EQ(srv_n, 5);
+	/* a write longer than a long message: two pieces, one result, the
+	 * registers as the caller set them */
+	CHECK_EQ(res[8], 100000);
+	CHECK(kept[8]);
+	CHECK_EQ(srv_mr1[5], UX_MSG_LONG_MAX);
+	CHECK_EQ(srv_got[5], UX_MSG_LONG_MAX);
+	CHECK_EQ(srv_mr1[6], 100000 - UX_MSG_LONG_MAX);
+	CHECK_EQ(srv_n, 7);
 	thread_kill(&cli);
 	thread_kill(&srv);
 	return 0;

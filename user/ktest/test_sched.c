@@ -117,20 +117,12 @@ KTEST(sched_round_robin_yield)
 	return 0;
 }
 
-static inline uint64_t
-rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* Spin without system calls for ms milliseconds (of TSC time). */
 static void
 spin_ms(uint64_t ms)
 {
-	uint64_t end = rdtsc() + ms * bi->tsc_khz;
-	while (rdtsc() < end)
+	uint64_t end = ux_rdtsc() + ms * bi->tsc_khz;
+	while (ux_rdtsc() < end)
 		__asm__ volatile("pause");
 }
 
@@ -143,8 +135,8 @@ KTEST(sched_timer_preempts_equal_priority)
 	thread_start(&t, op_thread, (uint64_t)&spin, 255, VSPACE, 0);
 	/* never blocking nor yielding, the root still loses the CPU to
 	 * the spinner at the end of its time slice, and gets it back */
-	uint64_t end = rdtsc() + 400 * bi->tsc_khz;
-	while (rdtsc() < end) {
+	uint64_t end = ux_rdtsc() + 400 * bi->tsc_khz;
+	while (ux_rdtsc() < end) {
 		uint64_t n = spin.count;
 		if (n != seen) {
 			seen = n;

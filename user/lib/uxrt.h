@@ -31,6 +31,15 @@ struct ux_msg {
 	uint64_t mr[UX_REG_MRS];
 };
 
+/* The time-stamp counter (under -icount shift=0: guest instructions). */
+static inline uint64_t
+ux_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static inline struct ux_ipc_buffer *
 ux_ipcbuf(void)
 {
