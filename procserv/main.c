@@ -201,7 +201,8 @@ start_console(void)
 	char *argv[] = {"console", NULL};
 	size_t size;
 	uint64_t ep;
-	const void *img = initrd_find("/sbin/console", &size);
+	long err;
+	const void *img = tmpfs_program("/", "/sbin/console", &size, &err);
 	if (!img) {
 		printf("procserv: no /sbin/console: output stays on the "
 		       "kernel console\n");
@@ -276,7 +277,8 @@ main(struct ux_bootinfo *bi)
 	start_console();
 	char *argv[16];
 	const char *path = init_args(bi, argv, 16);
-	const void *img = initrd_find(path, &size);
+	long err;
+	const void *img = tmpfs_program("/", path, &size, &err);
 	if (!img) {
 		printf("procserv: init program %s not in the initial archive\n",
 		       path);

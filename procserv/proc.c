@@ -597,23 +597,12 @@ long
 proc_exec(struct proc *p, const char *path, char *const argv[],
 	  char *const envp[])
 {
-	static uint8_t image_buf[2 << 20];
-	char norm[256];
 	struct elf_info in;
-	if (!path_normalise(p->cwd, path, norm, sizeof norm))
-		return -36; /* ENAMETOOLONG */
-	int n = tmpfs_lookup(norm, true);
-	if (n < 0)
-		return n;
-	struct tnode *t = tmpfs_node(n);
-	if ((t->mode & 0170000) != 0100000)
-		return -13; /* EACCES */
-	if (!(t->mode & 0111))
-		return -13;
-	size_t size = t->size;
-	const void *img = tmpfs_image(t, image_buf, sizeof image_buf);
+	size_t size;
+	long err;
+	const void *img = tmpfs_program(p->cwd, path, &size, &err);
 	if (!img)
-		return -12; /* ENOMEM */
+		return err;
 	if (elf64_check(img, size, STACK_TOP - 0x10000000, &in))
 		return -8; /* ENOEXEC */
 	/* No way back from here: the old image goes. */

@@ -191,16 +191,13 @@ long tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src,
 long tmpfs_truncate(struct tnode *t, uint64_t size);
 void tmpfs_ref(int n, int delta);
 const void *tmpfs_image(struct tnode *t, uint8_t *buf, size_t size);
+const void *tmpfs_program(const char *cwd, const char *path, size_t *size,
+			  long *err);
 
 /* initrd.c */
 #include "cpio/cpio.h"
 bool initrd_each(uint64_t *pos, struct cpio_entry *e);
 #include "cpio/cpio.h"
-const void *initrd_find(const char *path, size_t *size);
-bool initrd_entry(const char *path, bool nofollow, struct cpio_entry *out,
-		  unsigned *idx);
-bool initrd_dirent(const char *dir, uint64_t *pos, struct cpio_entry *out,
-		   const char **name);
 /* Join cwd and path, resolving . and ..; "" is the root. False if too
  * long. */
 bool path_normalise(const char *cwd, const char *path, char *out,

@@ -366,6 +366,28 @@ tmpfs_image(struct tnode *t, uint8_t *buf, size_t size)
 	return buf;
 }
 
+/* An executable file's contents in one piece, for exec: path relative to
+ * cwd; -errno in *err when there is none. */
+const void *
+tmpfs_program(const char *cwd, const char *path, size_t *size, long *err)
+{
+	static uint8_t image_buf[2 << 20];
+	char norm[256];
+	if (!path_normalise(cwd, path, norm, sizeof norm)) {
+		*err = -LX_ENAMETOOLONG;
+		return NULL;
+	}
+	int n = tmpfs_lookup(norm, true);
+	struct tnode *t = n >= 0 ? tmpfs_node(n) : NULL;
+	*err = n < 0 ? n : -LX_EACCES;
+	if (!t || (t->mode & 0170000) != 0100000 || !(t->mode & 0111))
+		return NULL;
+	*size = t->size;
+	const void *img = tmpfs_image(t, image_buf, sizeof image_buf);
+	*err = img ? 0 : -LX_ENOMEM;
+	return img;
+}
+
 /* Build the tree from the archive (paths are created as they come). */
 void
 tmpfs_init(void)
