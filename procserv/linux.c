@@ -1152,9 +1152,13 @@ lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 		regs[UX_REG_RAX] = (uint64_t)r;
 		return fs != regs[UX_REG_FS_BASE] ? UX_REG_COUNT : 1;
 	}
-	printf("procserv: pid %d (%s): system call %lu not implemented "
-	       "(ENOSYS)\n",
-	       p->pid, p->name, (unsigned long)nr);
+	/* say it once per process and call, not on every retry */
+	if (nr >= 512 || !(p->enosys_seen[nr / 64] & (1ull << (nr % 64))))
+		printf("procserv: pid %d (%s): system call %lu not "
+		       "implemented (ENOSYS)\n",
+		       p->pid, p->name, (unsigned long)nr);
+	if (nr < 512)
+		p->enosys_seen[nr / 64] |= 1ull << (nr % 64);
 	regs[UX_REG_RAX] = (uint64_t)r;
 	return 1;
 }

@@ -612,6 +612,7 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	p->brk_start = p->brk = 0;
 	p->mmap_next = MMAP_BASE;
 	memset(p->sigact, 0, sizeof p->sigact); /* handlers reset */
+	memset(p->enosys_seen, 0, sizeof p->enosys_seen);
 	snprintf(p->exe, sizeof p->exe, "%s", path);
 	const char *b = strrchr(path, '/');
 	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : path);

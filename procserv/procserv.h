@@ -70,6 +70,7 @@ struct proc {
 	uint64_t sigact[64][4]; /* rt_sigaction records, by signal - 1 */
 	uint64_t sigmask;
 	uint32_t umask;
+	uint64_t enosys_seen[8]; /* missing calls already reported (bit nr) */
 	char cwd[256];
 	char name[32];
 	char exe[128];
