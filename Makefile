@@ -124,8 +124,8 @@ run: deps all
 
 # Boot the in-system kernel test suite as the root server.
 ktest-run: deps all
-	$(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/kernel32.elf \
-	    -initrd $(BUILD)/ktest.elf
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -serial null \
+	    -kernel $(BUILD)/kernel32.elf -initrd $(BUILD)/ktest.elf
 
 gdb: deps all
 	@echo "gdb: target remote :1234; symbols: $(BUILD)/kernel.elf"

@@ -297,10 +297,11 @@ KTEST(irq_com2_transmitter_empty)
 	CHECK(com2 != 0);
 	ux_ioport_out(com2, 1, 0x2FF, 0xA5);
 	ux_ioport_in(com2, 1, 0x2FF, &v);
-	if (v != 0xA5) {
-		printf("ktest:   SKIP: no COM2 (QEMU needs a second -serial)\n");
-		return 0;
-	}
+	/* every way we boot (tools/qemu.sh, make ktest-run) gives QEMU a
+	 * second serial port: its absence is a failure, not a skip */
+	if (v != 0xA5)
+		printf("ktest:   no COM2 (QEMU needs a second -serial)\n");
+	CHECK_EQ(v, 0xA5);
 	CHECK_EQ(ux_cnode_mint(ROOT, nb, D, ROOT, n, D, UX_R_WRITE, 0x8),
 		 UX_OK);
 	CHECK_EQ(ux_cnode_mint(ROOT, wd, D, ROOT, n, D, UX_R_WRITE,
