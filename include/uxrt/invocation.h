@@ -35,7 +35,7 @@ enum ux_invocation {
 	UX_TCB_READ_REGISTERS = 23, /* out: MR0.. registers (enum ux_reg) */
 	UX_TCB_WRITE_REGISTERS = 24, /* MR0 resume?, MR1.. registers */
 	UX_TCB_RESUME = 25,
-	UX_TCB_SUSPEND = 26,
+	UX_TCB_SUSPEND = 26, /* out: MR0 1 if a system call was wound back */
 	UX_TCB_BIND_NOTIFICATION = 27, /* XC0 notification */
 	UX_TCB_UNBIND_NOTIFICATION = 28,
 	UX_TCB_SET_FLAGS = 29, /* MR0 flags (UX_TCB_F_*) */

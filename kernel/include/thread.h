@@ -16,7 +16,9 @@ void sched_dequeue(struct cpu *c, struct tcb *t);
 void sched_wake(struct tcb *t);
 void sched_timer_tick(void);
 noreturn void kernel_exit(void);
-void thread_stop(struct tcb *t); /* make inactive, leave any queue */
+/* Make t inactive, out of any queue; true if it was in a system call
+ * that is wound back to be made again when it resumes. */
+bool thread_stop(struct tcb *t);
 void thread_report(struct tcb *t, const char *why);
 
 /* The highest priority with a ready thread, or -1. */
@@ -64,7 +66,8 @@ uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 /* lxfile.c: Linux read/write/pread64/pwrite64/lseek as file requests. */
 bool lx_file_call(struct tcb *t, uint64_t nr);
 void lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
-bool lx_cancel(struct tcb *t, bool stopping);
+bool lx_cancel(struct tcb *t);
+bool lx_stop(struct tcb *t);
 
 /* notification.c */
 void ntfn_signal(struct notification *n, uint64_t badge);

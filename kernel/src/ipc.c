@@ -191,7 +191,7 @@ static void
 cancel_caller(struct tcb *c)
 {
 	c->reply = NULL;
-	if (lx_cancel(c, false))
+	if (lx_cancel(c))
 		return;
 	if (c->pending_fault) {
 		thread_report(c, "fault handler gone");
@@ -403,7 +403,7 @@ ep_destroy(struct endpoint *ep)
 		struct tcb *w = ep->head;
 		bool faulted = w->pending_fault != 0;
 		ipc_cancel(w);
-		if (lx_cancel(w, false))
+		if (lx_cancel(w))
 			continue;
 		if (faulted) {
 			thread_report(w, "fault endpoint deleted");

@@ -115,29 +115,57 @@ lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
 	x->rax = (uint64_t)r;
 }
 
-/* t's file call will get no reply: it is re-issued when t runs again.
- * Stopping: the same call, when t is resumed; otherwise t is made ready
- * at once and the re-issued call goes to the process server as an
- * ordinary system call (fault). Not raising that fault here keeps IPC
- * out of the code that called this, which is tearing down a reply object
- * or endpoint (t could be bound to the dying object again). False if t
- * was not in a file call. */
+/* A call that went in pieces ends with the bytes the earlier pieces
+ * moved (Linux's answer for an interrupted transfer): registers as the
+ * caller set them, rax the count, rip after the system call. */
+static void
+lx_finish_partial(struct tcb *t, bool rewound)
+{
+	t->ctx.rsi = t->lxc.rsi;
+	t->ctx.rdx = t->lxc.rdx;
+	t->ctx.r10 = t->lxc.r10;
+	t->ctx.rax = t->lxc.done;
+	if (rewound)
+		t->ctx.rip += 2;
+	t->lxc = (struct lx_cont){0};
+}
+
+/* t is being stopped (TCB suspend): a file call it is in, blocked or
+ * between two pieces, either ends with what earlier pieces moved or is
+ * wound back to be made again when t resumes. True: wound back. */
 bool
-lx_cancel(struct tcb *t, bool stopping)
+lx_stop(struct tcb *t)
+{
+	bool active = t->lx.active;
+	t->lx.active = 0;
+	if (t->lxc.on) {
+		lx_finish_partial(t, !active);
+		return false;
+	}
+	if (active)
+		t->ctx.rip -= 2;
+	return active;
+}
+
+/* t's file call will get no reply (its server or reply object went
+ * away): t is made ready at once and the call, re-issued, goes to the
+ * process server as an ordinary system call (fault) - or, if earlier
+ * pieces moved data, ends with that count. Not raising the fault here
+ * keeps IPC out of the code that called this, which is tearing down a
+ * reply object or endpoint (t could be bound to the dying object again).
+ * False if t was not in a file call. */
+bool
+lx_cancel(struct tcb *t)
 {
 	if (!t->lx.active)
 		return false;
 	t->lx.active = 0;
-	t->ctx.rip -= 2;
-	if (stopping)
-		return true; /* the rest, when resumed */
-	if (t->lxc.on) { /* the handler sees the call as it was made */
-		t->ctx.rsi = t->lxc.rsi;
-		t->ctx.rdx = t->lxc.rdx;
-		t->ctx.r10 = t->lxc.r10;
-		t->lxc.on = 0;
+	if (t->lxc.on) {
+		lx_finish_partial(t, false);
+	} else {
+		t->ctx.rip -= 2;
+		t->lx.to_handler = 1;
 	}
-	t->lx.to_handler = 1;
 	t->reply = NULL;
 	sched_wake(t);
 	return true;

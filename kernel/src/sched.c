@@ -9,6 +9,7 @@
  */
 #include <thread.h>
 #include <arch/arch.h>
+#include <uxrt/fault.h>
 
 #define TIMESLICE_TICKS 2
 
@@ -75,14 +76,17 @@ sched_wake(struct tcb *t)
 }
 
 /* Stop t. A thread taken out of a blocking IPC or notification wait
- * finds UX_E_CANCELLED as that call's result if it is resumed (a thread
- * stopped in a fault retries the faulting instruction instead). */
-void
+ * finds UX_E_CANCELLED as that call's result if it is resumed; a thread
+ * stopped in a fault retries the faulting instruction instead, and one in
+ * a foreign system call (a fault, or a Linux file call) makes it again. */
+bool
 thread_stop(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
-	if (t->state >= TS_BLOCKED_SEND && !t->pending_fault &&
-	    !lx_cancel(t, true))
+	bool again = t->pending_fault == UX_FAULT_SYSCALL;
+	if (t->lx.active || t->lxc.on)
+		again = lx_stop(t);
+	else if (t->state >= TS_BLOCKED_SEND && !t->pending_fault)
 		thread_set_result(t, UX_E_CANCELLED, 0);
 	ipc_cancel(t);
 	if (t->state == TS_RUNNING && t != c->cur)
@@ -90,6 +94,7 @@ thread_stop(struct tcb *t)
 	t->state = TS_INACTIVE;
 	if (t == c->cur)
 		c->resched = true;
+	return again;
 }
 
 void

@@ -247,10 +247,12 @@ tcb_invoke(struct inv *v)
 		}
 		invoke_done(v, 0);
 		return UX_OK;
-	case UX_TCB_SUSPEND:
-		invoke_done(v, 0);
-		thread_stop(t);
+	case UX_TCB_SUSPEND: {
+		uint64_t again = thread_stop(t);
+		mr_set(v->t, v->buf, 0, again);
+		invoke_done(v, 1);
 		return UX_OK;
+	}
 	case UX_TCB_BIND_NOTIFICATION:
 		return bind(v, t);
 	case UX_TCB_SET_FLAGS:

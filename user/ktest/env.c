@@ -194,7 +194,7 @@ static void
 trampoline(void (*fn)(uint64_t), uint64_t arg, uint64_t tcb)
 {
 	fn(arg);
-	ux_tcb_suspend(tcb);
+	ux_tcb_suspend(tcb, NULL);
 	__asm__ volatile("ud2"); /* no TCB capability: stop by a fault */
 }
 

@@ -767,3 +767,66 @@ KTEST(fault_foreign_syscall_without_handler)
 	thread_kill(&t);
 	return 0;
 }
+
+/* Suspending a thread that is in a Linux file call winds the call back
+ * (rip at the syscall, rax its number) and says so; the server's reply
+ * object no longer reaches it, and the resumed thread makes the call
+ * again. A thread in plain code is not "in a call". */
+KTEST(tcb_suspend_winds_back_linux_file_call)
+{
+	uint64_t u = untyped_new(12), r1 = slot_alloc(), regs[UX_REG_COUNT];
+	uint64_t x = obj_new(UX_CAP_ENDPOINT, 0), fep = obj_new(UX_CAP_ENDPOINT, 0);
+	struct kthread tt;
+	struct ux_msg m = {0};
+	bool again = false;
+
+	CHECK_EQ(ux_untyped_retype(u, UX_CAP_REPLY, 0, ROOT, 0, 0, r1, 1),
+		 UX_OK);
+	struct thread_opts o = {.fn = lx_read_job, .arg = x, .prio = 100,
+				.fault_ep = fep, .no_resume = 1};
+	thread_start_ex(&tt, &o);
+	CHECK_EQ(ux_tcb_set_flags(tt.tcb, UX_TCB_F_LINUX_FILES), UX_OK);
+	CHECK_EQ(ux_tcb_resume(tt.tcb), UX_OK);
+	settle();
+	CHECK_EQ(ux_nbrecv(x, r1, &m), UX_OK);
+	CHECK_EQ(ux_mi_label(m.info), UX_FILE_READ);
+	CHECK_EQ(ux_tcb_suspend(tt.tcb, &again), UX_OK);
+	CHECK(again);
+	CHECK_EQ(ux_tcb_read_regs(tt.tcb, regs), UX_OK);
+	CHECK_EQ(*(uint16_t *)regs[UX_REG_RIP], 0x050F); /* at the syscall */
+	CHECK_EQ(regs[UX_REG_RAX], 0);                  /* read, again */
+	m = (struct ux_msg){.info = ux_msginfo(0, 1, 0, 0), .mr = {3}};
+	CHECK_EQ(ux_reply(r1, &m), UX_E_ILLEGAL_OPERATION); /* nobody */
+	CHECK_EQ(ux_tcb_suspend(tt.tcb, &again), UX_OK);
+	CHECK(!again); /* already stopped: no call in progress */
+	CHECK_EQ(ux_tcb_resume(tt.tcb), UX_OK);
+	settle();
+	m = (struct ux_msg){0};
+	CHECK_EQ(ux_nbrecv(x, r1, &m), UX_OK); /* made again */
+	CHECK_EQ(ux_mi_label(m.info), UX_FILE_READ);
+	CHECK_EQ(m.mr[1], 16);
+	thread_kill(&tt);
+	CHECK_EQ(ux_cnode_revoke(ROOT, u, D), UX_OK);
+	return 0;
+}
+
+/* The same for a foreign system call waiting for its fault handler. */
+KTEST(tcb_suspend_winds_back_foreign_syscall)
+{
+	uint64_t ep = obj_new(UX_CAP_ENDPOINT, 0), regs[UX_REG_COUNT];
+	volatile uint64_t out = 0;
+	struct fjob j;
+	struct kthread t;
+	bool again = false;
+
+	fstart(&t, &j, lx_getpid_job, (uint64_t)&out, ep, VSPACE);
+	settle();
+	CHECK(!j.done);
+	CHECK_EQ(ux_tcb_suspend(t.tcb, &again), UX_OK);
+	CHECK(again);
+	CHECK_EQ(ux_tcb_read_regs(t.tcb, regs), UX_OK);
+	CHECK_EQ(*(uint16_t *)regs[UX_REG_RIP], 0x050F);
+	CHECK_EQ(regs[UX_REG_RAX], 39);
+	thread_kill(&t);
+	return 0;
+}

@@ -97,7 +97,7 @@ KTEST(tcb_resume_needs_configuration)
 	CHECK_EQ(ux_tcb_write_regs(t, 0, UX_REG_COUNT, regs), UX_OK);
 	CHECK_EQ(ux_tcb_read_regs(t, r), UX_OK);
 	CHECK_EQ(r[UX_REG_RIP], (uint64_t)set_flag);
-	CHECK_EQ(ux_tcb_suspend(t), UX_OK); /* suspending an idle one is ok */
+	CHECK_EQ(ux_tcb_suspend(t, NULL), UX_OK); /* suspending an idle one is ok */
 	CHECK_EQ(ux_cnode_delete(ROOT, t, D), UX_OK);
 	return 0;
 }
@@ -200,12 +200,12 @@ KTEST(tcb_suspend_resume_running)
 	thread_start(&t, op_thread, (uint64_t)&spin, 255, VSPACE, 0);
 	ux_yield();
 	CHECK(spin.count > 0);
-	CHECK_EQ(ux_tcb_suspend(t.tcb), UX_OK);
+	CHECK_EQ(ux_tcb_suspend(t.tcb, NULL), UX_OK);
 	uint64_t n = spin.count;
 	ux_yield();
 	ux_yield();
 	CHECK_EQ(spin.count, n);
-	CHECK_EQ(ux_tcb_suspend(t.tcb), UX_OK); /* twice is fine */
+	CHECK_EQ(ux_tcb_suspend(t.tcb, NULL), UX_OK); /* twice is fine */
 	CHECK_EQ(ux_tcb_resume(t.tcb), UX_OK);
 	CHECK_EQ(ux_tcb_resume(t.tcb), UX_OK); /* so is resuming twice */
 	ux_yield();
@@ -237,7 +237,7 @@ KTEST(tcb_suspend_cancels_blocking_call)
 		if (i == 2) /* take the call: it then waits for the reply */
 			CHECK_EQ(ux_recv(ep, rp, &m), UX_OK);
 		CHECK(!ops[i].done);
-		CHECK_EQ(ux_tcb_suspend(t.tcb), UX_OK);
+		CHECK_EQ(ux_tcb_suspend(t.tcb, NULL), UX_OK);
 		CHECK_EQ(ux_tcb_resume(t.tcb), UX_OK);
 		settle();
 		CHECK(ops[i].done);

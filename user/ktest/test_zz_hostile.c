@@ -385,7 +385,7 @@ restart(struct hostile *h, unsigned id)
 	uint64_t regs[UX_REG_COUNT] = {0};
 	uint64_t t = h->tcb[id];
 
-	ux_tcb_suspend(t);
+	ux_tcb_suspend(t, NULL);
 	ux_tcb_unbind(t);
 	ux_tcb_configure(t, h->fep[id], h->cn, 64 - HCN_RADIX, h->vs,
 			 h->ipcva[id], h->ipc_frame[id]);
@@ -475,7 +475,7 @@ KTEST(hostile_random_syscalls)
 		unsigned id = (unsigned)f.badge - 1;
 		if (f.type == UX_FAULT_SYSCALL && f.w0 == MAGIC_DONE + id) {
 			h.done[id] = 1;
-			ux_tcb_suspend(h.tcb[id]);
+			ux_tcb_suspend(h.tcb[id], NULL);
 			continue;
 		}
 		if (f.type == UX_FAULT_SYSCALL) {

@@ -136,7 +136,15 @@ noarg(uint64_t cap, uint64_t label)
 }
 
 long ux_tcb_resume(uint64_t tcb) { return noarg(tcb, UX_TCB_RESUME); }
-long ux_tcb_suspend(uint64_t tcb) { return noarg(tcb, UX_TCB_SUSPEND); }
+long
+ux_tcb_suspend(uint64_t tcb, bool *again)
+{
+	uint64_t out[1] = {0};
+	long e = ux_invoke(tcb, UX_TCB_SUSPEND, 0, NULL, 0, NULL, out, 1);
+	if (again)
+		*again = out[0] != 0;
+	return e;
+}
 long ux_tcb_unbind(uint64_t tcb)
 { return noarg(tcb, UX_TCB_UNBIND_NOTIFICATION); }
 

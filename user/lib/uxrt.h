@@ -129,7 +129,9 @@ long ux_tcb_read_regs(uint64_t tcb, uint64_t regs[UX_REG_COUNT]);
 long ux_tcb_write_regs(uint64_t tcb, int resume, unsigned n,
 		       const uint64_t *regs);
 long ux_tcb_resume(uint64_t tcb);
-long ux_tcb_suspend(uint64_t tcb);
+/* again: set if the thread was in a foreign system call, wound back to be
+ * made again when it resumes (may be NULL). */
+long ux_tcb_suspend(uint64_t tcb, bool *again);
 long ux_tcb_bind(uint64_t tcb, uint64_t ntfn);
 long ux_tcb_unbind(uint64_t tcb);
 long ux_tcb_set_flags(uint64_t tcb, uint64_t flags);
