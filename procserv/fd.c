@@ -15,7 +15,7 @@ fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 	   bool cloexec)
 {
 	uint64_t ep = kind == FD_CONSOLE ? ps_console_ep : ps_ep;
-	uint64_t badge = kind == FD_CONSOLE ? 1 : OF_BADGE + of;
+	uint64_t badge = kind == FD_CONSOLE ? 1 : OF_BADGE_MAKE(p->pid, of);
 	if (fd >= MAX_FD || !ep)
 		return UX_E_RANGE;
 	if (p->fds[fd].kind)

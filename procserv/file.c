@@ -3,7 +3,7 @@
  * (tmpfs.c), the device files of /dev, and pipe ends (pipe.c).
  *
  * An open file is an entry in the open-file table; a process holds it as
- * our endpoint badged OF_BADGE + index in its descriptor slot, so read,
+ * our endpoint badged with its index and the pid (OF_BADGE_MAKE) in its descriptor slot, so read,
  * pread64 and lseek arrive here straight from the kernel's file transport
  * (uxrt/file.h), not as faults. open, stat, getdents and close are
  * system calls that reach us as faults (linux.c calls in here).
@@ -245,7 +245,8 @@ of_node(struct proc *p, uint64_t fd)
 bool
 of_is_request(const struct ux_msg *m)
 {
-	return m->badge >= OF_BADGE && m->badge < OF_BADGE + MAX_OFILES;
+	return (m->badge & ~0xFFFFFFFFull) == OF_BADGE &&
+	       OF_BADGE_OF(m->badge) < MAX_OFILES;
 }
 
 /* read, pread64, lseek and (refused) write on an open file; pipes go
@@ -253,14 +254,15 @@ of_is_request(const struct ux_msg *m)
 bool
 of_request(struct ux_msg *m)
 {
-	struct ofile *f = &ofiles[m->badge - OF_BADGE];
+	struct ofile *f = &ofiles[OF_BADGE_OF(m->badge)];
 	struct ux_ipc_buffer *b = ux_ipcbuf();
 	uint64_t op = ux_mi_label(m->info), a = m->mr[0], cnt = m->mr[1];
 	int64_t r;
 	unsigned fl = 0;
 
 	if (f->refs && f->pipe >= 0)
-		return pipe_request(f->pipe, f->pipe_write, m);
+		return pipe_request(f->pipe, f->pipe_write,
+				    OF_BADGE_PID(m->badge), m);
 	if (f->refs && f->dev) {
 		dev_request(f, m);
 		return true;

@@ -330,22 +330,21 @@ lx_execve(struct proc *p, uint64_t *regs)
 	return proc_exec(p, path, argv, envp);
 }
 
-/* wait4: WNOHANG; WUNTRACED and WCONTINUED are accepted and change
- * nothing (no process is ever stopped yet); rusage is zeroed. */
+/* wait4: WNOHANG, WUNTRACED, WCONTINUED (__WALL and the like are
+ * accepted: there are no threads); rusage is zeroed. */
 static long
 lx_wait4(struct proc *p, uint64_t *regs)
 {
 	if (ARG2 & ~(1ull | 2 | 8 | 0x20000000 | 0x40000000 | 0x80000000))
 		return -LX_EINVAL;
+	if ((int32_t)ARG0 == INT32_MIN)
+		return -LX_ESRCH;
 	if (ARG3) {
 		static const uint8_t zero[144];
 		if (proc_copy_out(p, ARG3, zero, sizeof zero))
 			return -LX_EFAULT;
 	}
-	int64_t pid = (int32_t)ARG0;
-	if (pid == 0 || pid < -1)
-		pid = -1; /* process groups come later: any child */
-	return proc_wait(p, pid, ARG1, ARG2 & 1);
+	return proc_wait(p, (int32_t)ARG0, ARG1, (int)(ARG2 & 0xB));
 }
 
 /* One thread per process for now, so exit ends the process. */
@@ -533,51 +532,6 @@ lx_poll(struct proc *p, uint64_t *regs)
 	return ready;
 }
 
-/* Dispositions are recorded and reported; signals are not delivered
- * yet. SIGKILL and SIGSTOP cannot be caught. */
-static long
-lx_rt_sigaction(struct proc *p, uint64_t *regs)
-{
-	uint64_t sig = ARG0, act[4];
-	if (sig < 1 || sig > 64 || ARG3 != 8)
-		return -LX_EINVAL;
-	if (ARG1 && (sig == 9 || sig == 19))
-		return -LX_EINVAL;
-	if (ARG1 && proc_copy_in(p, act, ARG1, sizeof act))
-		return -LX_EFAULT;
-	if (ARG2 && proc_copy_out(p, ARG2, p->sigact[sig - 1], 32))
-		return -LX_EFAULT;
-	if (ARG1)
-		memcpy(p->sigact[sig - 1], act, sizeof act);
-	return 0;
-}
-
-/* The mask is kept (without SIGKILL and SIGSTOP); nothing is delivered
- * yet, so it has no other effect. */
-static long
-lx_rt_sigprocmask(struct proc *p, uint64_t *regs)
-{
-	uint64_t set, old = p->sigmask;
-	if (ARG3 != 8)
-		return -LX_EINVAL;
-	if (ARG1) {
-		if (proc_copy_in(p, &set, ARG1, 8))
-			return -LX_EFAULT;
-		if (ARG0 == 0)
-			p->sigmask |= set;
-		else if (ARG0 == 1)
-			p->sigmask &= ~set;
-		else if (ARG0 == 2)
-			p->sigmask = set;
-		else
-			return -LX_EINVAL;
-		p->sigmask &= ~((1ull << 8) | (1ull << 18));
-	}
-	if (ARG2 && proc_copy_out(p, ARG2, &old, 8))
-		return -LX_EFAULT;
-	return 0;
-}
-
 static long
 timespec_ns(struct proc *p, uint64_t va, uint64_t *ns)
 {
@@ -599,7 +553,8 @@ sleep_for(struct proc *p, uint64_t ns)
 	return time_sleep(p, ns > ~0ull - now ? ~0ull : now + ns, NULL, NULL);
 }
 
-/* The remaining time is not reported: nothing interrupts a sleep yet. */
+/* A signal's handler ends the sleep with EINTR and the time left
+ * (signal.c). */
 static long
 lx_nanosleep(struct proc *p, uint64_t *regs)
 {
@@ -1149,6 +1104,8 @@ lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 		r = table[i].fn(p, regs);
 		if (r == GONE || r == LX_LATER || r == LX_GONE)
 			return 0;
+		if (r == LX_REGS) /* all of them but fs and gs */
+			return UX_REG_RFLAGS + 1;
 		regs[UX_REG_RAX] = (uint64_t)r;
 		return fs != regs[UX_REG_FS_BASE] ? UX_REG_COUNT : 1;
 	}

@@ -95,6 +95,19 @@ mr(struct ux_msg *m, unsigned i)
 	return i < UX_REG_MRS ? m->mr[i] : ux_ipcbuf()->mr[i];
 }
 
+/* A request on a file we serve, from process pid: answered now (true)
+ * or later; the process's signals go with the answer. */
+static bool
+file_request(struct ux_msg *m)
+{
+	int pid = OF_BADGE_PID(m->badge);
+	sig_current = pid;
+	bool answer = of_request(m);
+	sig_current = 0;
+	return sig_settle(proc_get((uint64_t)pid), NULL, 0,
+			  answer ? m : NULL) != 0;
+}
+
 /* Handle one message (a fault, or a request on a file we serve); fill
  * m with the reply and say whether there is one. */
 static bool
@@ -103,33 +116,29 @@ handle(struct ux_msg *m)
 	struct proc *p = proc_get(m->badge);
 	unsigned label = (unsigned)ux_mi_label(m->info);
 	uint64_t regs[UX_REG_COUNT];
+	unsigned n;
 
 	if (of_is_request(m))
-		return of_request(m);
+		return file_request(m);
 	if (!p || ux_mi_len(m->info) < UX_FAULT_REGS + UX_REG_COUNT)
 		return false;
 	for (unsigned i = 0; i < UX_REG_COUNT; i++)
 		regs[i] = mr(m, UX_FAULT_REGS + i);
-	if (label == UX_FAULT_SYSCALL) {
-		unsigned n = lx_syscall(p, regs);
-		for (unsigned i = 0; i < n; i++) {
-			if (i < UX_REG_MRS)
-				m->mr[i] = regs[i];
-			else
-				ux_ipcbuf()->mr[i] = regs[i];
-		}
-		m->info = ux_msginfo(0, n, 0, 0);
-		return n != 0;
+	sig_current = p->pid;
+	if (label == UX_FAULT_SYSCALL)
+		n = lx_syscall(p, regs);
+	else
+		n = sig_fault(p, label, mr(m, 0), mr(m, 1), regs);
+	sig_current = 0;
+	n = sig_settle(proc_get(m->badge), regs, n, n ? m : NULL);
+	for (unsigned i = 0; i < n; i++) {
+		if (i < UX_REG_MRS)
+			m->mr[i] = regs[i];
+		else
+			ux_ipcbuf()->mr[i] = regs[i];
 	}
-	printf("procserv: pid %d (%s): %s %#lx at rip %#lx: killed\n",
-	       p->pid, p->name,
-	       label == UX_FAULT_PAGE ? "page fault at" : "exception",
-	       (unsigned long)mr(m, 0), (unsigned long)regs[UX_REG_RIP]);
-	/* the signal the CPU exception means on Linux */
-	uint64_t v = mr(m, 0);
-	int sig = label == UX_FAULT_PAGE ? 11 : v == 0 ? 8 : v == 6 ? 4 : 11;
-	proc_exit(p, sig);
-	return false;
+	m->info = ux_msginfo(0, n, 0, 0);
+	return n != 0;
 }
 
 uint8_t ps_msgbuf[UX_MSG_LONG_MAX];
@@ -169,7 +178,8 @@ ps_release(uint64_t reply)
 
 /* The console server gets exactly what it needs: its endpoint (receive
  * right), reply objects, a notification (badged, for its interrupt), its
- * own TCB (to bind that notification), COM1's ports and IRQ 4. */
+ * own TCB (to bind that notification), COM1's ports and IRQ 4, and the
+ * right to signal our notification (for the signals its keys make). */
 static long
 console_caps(struct proc *p, uint64_t ep)
 {
@@ -190,6 +200,10 @@ console_caps(struct proc *p, uint64_t ep)
 			       PROC_RADIX, UX_R_ALL)) ||
 	    (e = ux_ioport_issue(UX_BI_SLOT_IOPORT_CONTROL, 0x3F8, 0x3FF, cn,
 				 SRV_DEV0, SRV_RADIX)))
+		return e;
+	if (time_ntfn_obj &&
+	    (e = ux_cnode_mint(cn, SRV_PS_NTFN, SRV_RADIX, ROOT, time_ntfn_obj,
+			       64, UX_R_WRITE, CONSOLE_SIG_BADGE)))
 		return e;
 	return ux_irq_get(UX_BI_SLOT_IRQ_CONTROL, 4, 0, cn, SRV_DEV1,
 			  SRV_RADIX);
@@ -296,10 +310,14 @@ main(struct ux_bootinfo *bi)
 	ux_recv(ps_ep, ps_reply, &m);
 	for (;;) {
 		bool reply = false;
-		if (time_is_tick(&m))
-			time_tick();
-		else
+		if (m.info == 0 && !(m.badge & OF_BADGE)) { /* notification */
+			if (time_is_tick(&m))
+				time_tick();
+			if (m.badge & CONSOLE_SIG_BADGE)
+				sig_console();
+		} else {
 			reply = handle(&m);
+		}
 		if (!proc_get((uint64_t)init_pid)) {
 			printf("procserv: init has exited\n");
 			ux_exit(0);

@@ -8,7 +8,9 @@
  * ps_msgbuf); what does not fit waits in a chunk of its own with the
  * writer until readers make room, so writes are never lost. Writes of up
  * to PIPE_BUF bytes go into the ring whole (atomic). With no reader left a
- * write fails with EPIPE (SIGPIPE comes with signals). The cost of this
+ * write fails with EPIPE and its process gets SIGPIPE. A waiter taken
+ * away by a signal (pipe_cancel) or by its death is forgotten; data is
+ * taken from the ring only once a reader's reply has gone. The cost of this
  * choice (a pipe in the process server, not a server of its own): data
  * crosses the process server, one copy in and one out, and each
  * read and write is one IPC round trip from the client.
@@ -24,6 +26,7 @@
 
 struct waiter {
 	uint64_t reply;
+	int pid;
 	uint64_t n;   /* reader: most it takes; writer: its length */
 	uint64_t done;   /* writer: bytes moved into the ring */
 	int chunk;       /* writer: its data */
@@ -42,7 +45,9 @@ static uint8_t chunks[NCHUNKS][UX_MSG_LONG_MAX];
 static bool chunk_used[NCHUNKS];
 static uint8_t out[UX_MSG_LONG_MAX];
 
-static void
+/* Answer a waiter (n bytes of out[] as data); false if nobody was there
+ * to take it. */
+static bool
 answer(uint64_t reply, int64_t r, size_t n)
 {
 	struct ux_ipc_buffer *b = ux_ipcbuf();
@@ -50,8 +55,9 @@ answer(uint64_t reply, int64_t r, size_t n)
 	m.mr[0] = (uint64_t)r;
 	b->send_buf = (uint64_t)out;
 	b->send_len = n;
-	ux_reply(reply, &m);
+	long e = ux_reply(reply, &m);
 	ps_release(reply);
+	return e == UX_OK;
 }
 
 /* Copy n bytes into the ring at its tail (n <= free space): at most two
@@ -66,18 +72,23 @@ put(struct pipe *pp, const uint8_t *d, size_t n)
 	pp->len += n;
 }
 
-/* Take up to n bytes into out[]. */
+/* Copy up to n bytes into out[], leaving them in the ring. */
 static size_t
-take(struct pipe *pp, size_t n)
+peek(struct pipe *pp, size_t n)
 {
 	if (n > pp->len)
 		n = pp->len;
 	size_t first = n < PIPE_CAP - pp->head ? n : PIPE_CAP - pp->head;
 	memcpy(out, pp->buf + pp->head, first);
 	memcpy(out + first, pp->buf, n - first);
+	return n;
+}
+
+static void
+consume(struct pipe *pp, size_t n)
+{
 	pp->head = (pp->head + n) % PIPE_CAP;
 	pp->len -= n;
-	return n;
 }
 
 static void
@@ -112,8 +123,9 @@ feed_readers(struct pipe *pp)
 {
 	while (pp->nr && (pp->len || pp->wclosed)) {
 		struct waiter *r = &pp->rq[0];
-		size_t n = take(pp, r->n);
-		answer(r->reply, (int64_t)n, n);
+		size_t n = peek(pp, r->n);
+		if (answer(r->reply, (int64_t)n, n))
+			consume(pp, n);
 		drop_waiter(pp->rq, &pp->nr);
 		fill_from_writers(pp);
 	}
@@ -132,10 +144,11 @@ defer(struct waiter *q, unsigned *n, struct waiter w, struct ux_msg *m)
 }
 
 static bool
-pipe_read(struct pipe *pp, uint64_t max, struct ux_msg *m)
+pipe_read(struct pipe *pp, int pid, uint64_t max, struct ux_msg *m)
 {
 	if (pp->len || pp->wclosed || !max) {
-		size_t n = take(pp, max);
+		size_t n = peek(pp, max);
+		consume(pp, n); /* the answer goes to a caller that is there */
 		struct ux_ipc_buffer *b = ux_ipcbuf();
 		b->send_buf = (uint64_t)out;
 		b->send_len = n;
@@ -144,15 +157,16 @@ pipe_read(struct pipe *pp, uint64_t max, struct ux_msg *m)
 		fill_from_writers(pp);
 		return true;
 	}
-	return defer(pp->rq, &pp->nr, (struct waiter){.n = max}, m);
+	return defer(pp->rq, &pp->nr, (struct waiter){.pid = pid, .n = max}, m);
 }
 
 static bool
-pipe_write(struct pipe *pp, uint64_t n, struct ux_msg *m)
+pipe_write(struct pipe *pp, int pid, uint64_t n, struct ux_msg *m)
 {
 	int64_t r = (int64_t)n;
 	if (pp->rclosed) {
 		r = -LX_EPIPE;
+		sig_send(proc_get((uint64_t)pid), SIGPIPE, NULL);
 	} else if (!pp->nw && PIPE_CAP - pp->len >= n) {
 		put(pp, ps_msgbuf, n);
 		feed_readers(pp);
@@ -165,7 +179,7 @@ pipe_write(struct pipe *pp, uint64_t n, struct ux_msg *m)
 		} else {
 			memcpy(chunks[c], ps_msgbuf, n);
 			chunk_used[c] = true;
-			struct waiter w = {.n = n, .chunk = c};
+			struct waiter w = {.pid = pid, .n = n, .chunk = c};
 			if (!defer(pp->wq, &pp->nw, w, m)) {
 				fill_from_writers(pp);
 				feed_readers(pp);
@@ -181,15 +195,15 @@ pipe_write(struct pipe *pp, uint64_t n, struct ux_msg *m)
 }
 
 bool
-pipe_request(int pipe, bool write_end, struct ux_msg *m)
+pipe_request(int pipe, bool write_end, int pid, struct ux_msg *m)
 {
 	struct pipe *pp = &pipes[pipe];
 	uint64_t op = ux_mi_label(m->info), cnt = m->mr[1];
 	if (op == UX_FILE_READ && !write_end)
-		return pipe_read(pp, cnt, m);
+		return pipe_read(pp, pid, cnt, m);
 	if (op == UX_FILE_WRITE && write_end) {
 		uint64_t got = (m->info & UX_MI_LONG) ? ux_ipcbuf()->long_xfer : 0;
-		return pipe_write(pp, got < cnt ? got : cnt, m);
+		return pipe_write(pp, pid, got < cnt ? got : cnt, m);
 	}
 	m->info = ux_msginfo(0, 1, 0, 0);
 	m->mr[0] = (uint64_t)(op == UX_FILE_SEEK ? -LX_ESPIPE : -LX_EBADF);
@@ -207,13 +221,53 @@ pipe_end_closed(int pipe, bool write_end)
 		pp->rclosed = true;
 		while (pp->nw) { /* nobody will read it */
 			struct waiter *w = &pp->wq[0];
+			int pid = w->pid;
+			uint64_t done = w->done;
 			chunk_used[w->chunk] = false;
-			answer(w->reply, w->done ? (int64_t)w->done : -LX_EPIPE, 0);
+			bool sent = answer(w->reply,
+					   done ? (int64_t)done : -LX_EPIPE, 0);
 			drop_waiter(pp->wq, &pp->nw);
+			if (sent && !done)
+				sig_send(proc_get((uint64_t)pid), SIGPIPE, NULL);
 		}
 	}
 	if (pp->rclosed && pp->wclosed)
 		pp->used = false;
+}
+
+/* Forget pid's waiters in queue q; a writer that moved data is answered
+ * with its count (Linux's answer for an interrupted write). */
+static void
+cancel_queue(struct waiter *q, unsigned *n, int pid, bool writers)
+{
+	for (unsigned i = 0; i < *n;) {
+		struct waiter *w = &q[i];
+		if (w->pid != pid) {
+			i++;
+			continue;
+		}
+		if (writers) {
+			chunk_used[w->chunk] = false;
+			if (w->done)
+				answer(w->reply, (int64_t)w->done, 0);
+			else
+				ps_release(w->reply);
+		} else {
+			ps_release(w->reply);
+		}
+		memmove(w, w + 1, (--*n - i) * sizeof *w);
+	}
+}
+
+void
+pipe_cancel(int pid)
+{
+	for (unsigned i = 0; i < MAX_PIPES; i++) {
+		if (!pipes[i].used)
+			continue;
+		cancel_queue(pipes[i].rq, &pipes[i].nr, pid, false);
+		cancel_queue(pipes[i].wq, &pipes[i].nw, pid, true);
+	}
 }
 
 long

@@ -466,22 +466,77 @@ proc_report(struct proc *p, int wstatus)
 		       p->name, (wstatus >> 8) & 0xFF);
 }
 
-/* If p waits for this child, answer it and forget the child. */
-static bool
-deliver_wait(struct proc *p, struct proc *c)
+struct proc *
+proc_next(struct proc *after)
 {
-	if (!p->waiting || (p->wait_pid != -1 && p->wait_pid != c->pid))
-		return false;
+	for (int i = after ? after->pid + 1 : 1; i < MAX_PROCS; i++)
+		if (procs[i].used && !procs[i].zombie)
+			return &procs[i];
+	return NULL;
+}
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+
+/* What child c has to tell a wait with these options: a wait status
+ * (taken: told once), or -1. */
+static int
+child_news(struct proc *c, int opts)
+{
+	int s = -1;
+	if (c->zombie) {
+		s = c->wstatus;
+	} else if ((opts & WUNTRACED) && c->sig.stop_report) {
+		s = c->sig.stop_report << 8 | 0x7F;
+		c->sig.stop_report = 0;
+	} else if ((opts & WCONTINUED) && c->sig.cont_report) {
+		s = 0xFFFF;
+		c->sig.cont_report = false;
+	}
+	return s;
+}
+
+/* A child of p with news for wait(pid, opts): its pid (a zombie is
+ * forgotten), 0 if there are children but none has news, -ECHILD. */
+static long
+wait_find(struct proc *p, int64_t pid, int opts, int *status)
+{
+	bool any = false;
+	for (int i = 1; i < MAX_PROCS; i++) {
+		struct proc *c = &procs[i];
+		if (!c->used || c->ppid != p->pid ||
+		    (pid > 0 && c->pid != pid) ||
+		    (pid == 0 && c->pgid != p->pgid) ||
+		    (pid < -1 && c->pgid != -pid))
+			continue;
+		any = true;
+		if ((*status = child_news(c, opts)) < 0)
+			continue;
+		if (c->zombie)
+			c->used = false;
+		return c->pid;
+	}
+	return any ? 0 : -10; /* ECHILD */
+}
+
+void
+proc_wait_notify(struct proc *p)
+{
+	int st = 0;
+	if (!p->waiting)
+		return;
+	long r = wait_find(p, p->wait_pid, p->wait_opts, &st);
+	if (!r)
+		return;
 	struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0)};
-	m.mr[0] = (uint64_t)c->pid;
-	if (p->wait_status_va &&
-	    proc_copy_out(p, p->wait_status_va, &c->wstatus, 4))
+	m.mr[0] = (uint64_t)r;
+	if (r > 0 && p->wait_status_va &&
+	    proc_copy_out(p, p->wait_status_va, &st, 4))
 		m.mr[0] = (uint64_t)-14; /* EFAULT */
+	p->waiting = false;
 	ux_reply(p->wait_reply, &m);
 	ps_release(p->wait_reply);
-	p->waiting = false;
-	c->used = false;
-	return true;
 }
 
 void
@@ -492,7 +547,12 @@ proc_exit(struct proc *p, int wstatus)
 	proc_free_objects(p);
 	if (p->waiting)
 		ps_release(p->wait_reply);
+	if (p->sig.suspend_reply)
+		ps_release(p->sig.suspend_reply);
+	p->sig.suspend_reply = 0;
 	p->waiting = false;
+	time_cancel(p);
+	pipe_cancel(p->pid);
 	p->zombie = true;
 	p->wstatus = wstatus;
 	for (int i = 1; i < MAX_PROCS; i++) { /* orphans: nobody waits */
@@ -504,37 +564,35 @@ proc_exit(struct proc *p, int wstatus)
 		}
 	}
 	struct proc *parent = proc_get((uint64_t)p->ppid);
+	if (!parent || sig_autoreap(parent))
+		p->used = false; /* nobody will wait for it */
 	if (!parent)
-		p->used = false;
-	else
-		deliver_wait(parent, p);
+		return;
+	proc_wait_notify(parent);
+	struct sig_info si = {.code = wstatus & 0x7F ? 2 : 1, /* CLD_* */
+			      .pid = p->pid, .uid = (int32_t)p->uid,
+			      .status = wstatus & 0x7F ? wstatus & 0x7F
+						       : (wstatus >> 8) & 0xFF};
+	sig_send(parent, SIGCHLD, &si);
 }
 
 long
-proc_wait(struct proc *p, int64_t pid, uint64_t status_va, bool nohang)
+proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts)
 {
-	bool any = false;
-	for (int i = 1; i < MAX_PROCS; i++) {
-		struct proc *c = &procs[i];
-		if (!c->used || c->ppid != p->pid || (pid != -1 && c->pid != pid))
-			continue;
-		any = true;
-		if (!c->zombie)
-			continue;
-		if (status_va && proc_copy_out(p, status_va, &c->wstatus, 4))
-			return -14; /* EFAULT */
-		c->used = false;
-		return c->pid;
-	}
-	if (!any)
-		return -10; /* ECHILD */
-	if (nohang)
-		return 0;
+	int st = 0;
+	if (status_va && proc_copy_out(p, status_va, &st, 4))
+		return -14; /* EFAULT, before a child is taken */
+	long r = wait_find(p, pid, opts, &st);
+	if (r > 0 && status_va)
+		proc_copy_out(p, status_va, &st, 4);
+	if (r || (opts & WNOHANG))
+		return r;
 	uint64_t reply = ps_defer();
 	if (!reply)
 		return -12; /* ENOMEM */
 	p->waiting = true;
 	p->wait_pid = pid;
+	p->wait_opts = opts;
 	p->wait_status_va = status_va;
 	p->wait_reply = reply;
 	return LX_LATER;
@@ -580,6 +638,7 @@ proc_fork(struct proc *parent)
 	c->ut = c->pcn = 0;
 	c->waiting = false;
 	c->zombie = false;
+	sig_fork(parent, c);
 	long e = proc_objects(c);
 	if (!e)
 		e = copy_pages(parent, c);
@@ -611,7 +670,7 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	proc_free_objects(p);
 	p->brk_start = p->brk = 0;
 	p->mmap_next = MMAP_BASE;
-	memset(p->sigact, 0, sizeof p->sigact); /* handlers reset */
+	sig_exec(p);
 	memset(p->enosys_seen, 0, sizeof p->enosys_seen);
 	snprintf(p->exe, sizeof p->exe, "%s", path);
 	const char *b = strrchr(path, '/');

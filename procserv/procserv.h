@@ -23,7 +23,13 @@
 #define MAX_PAGES 2048
 #define PCAP(pid, j) ((uint64_t)(pid) << 14 | (j))
 #define MAX_FD 64
-#define OF_BADGE 0x1000000 /* badge of an open file: OF_BADGE + index */
+/* The badge of an open file's capability in a process's descriptor slot:
+ * the open file's index and the process's pid, so that a request says who
+ * made it (for SIGPIPE, and for giving up its waits on a signal). */
+#define OF_BADGE (1ull << 40)
+#define OF_BADGE_MAKE(pid, of) (OF_BADGE | (uint64_t)(pid) << 16 | (of))
+#define OF_BADGE_OF(b) ((unsigned)((b) & 0xFFFF))
+#define OF_BADGE_PID(b) ((int)(((b) >> 16) & 0xFFFF))
 
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_FILE };
 
@@ -42,6 +48,28 @@ struct page {
 	uint8_t rights;  /* UX_R_READ/WRITE/EXEC of its mapping */
 };
 
+/* What a signal says about itself (the parts of Linux's siginfo we set). */
+struct sig_info {
+	int32_t code, pid, uid, status;
+	uint64_t addr;
+};
+
+/* A process's signal state (signal.c). Standard signals do not queue:
+ * one pending bit and one siginfo each. */
+struct sigstate {
+	uint64_t act[64][4]; /* Linux k_sigaction: handler, flags, restorer, mask */
+	uint64_t mask, pending;
+	uint64_t saved_mask; /* rt_sigsuspend: the mask a handler's frame restores */
+	bool restore_mask;
+	bool stopped;
+	int stop_report;     /* stopped by this signal, not yet told to wait */
+	bool cont_report;    /* continued, not yet told to wait */
+	uint64_t suspend_reply; /* rt_sigsuspend/pause: held reply object */
+	uint64_t alt_sp, alt_size;
+	uint32_t alt_flags;
+	struct sig_info info[64];
+};
+
 struct proc {
 	bool used;
 	int pid, ppid;
@@ -56,6 +84,7 @@ struct proc {
 	int wstatus;          /* Linux wait status once a zombie */
 	bool waiting;         /* in wait4: answered when a child exits */
 	int64_t wait_pid;
+	int wait_opts;
 	uint64_t wait_reply, wait_status_va;
 	bool native;          /* a native server, not a Linux process */
 	struct fdent {        /* the descriptor table (mirrors the slots) */
@@ -67,8 +96,7 @@ struct proc {
 	uint64_t entry, sp;
 	uint64_t robust_list, robust_len;
 	uint64_t rlim[16][2]; /* soft, hard */
-	uint64_t sigact[64][4]; /* rt_sigaction records, by signal - 1 */
-	uint64_t sigmask;
+	struct sigstate sig;
 	uint32_t umask;
 	uint64_t enosys_seen[8]; /* missing calls already reported (bit nr) */
 	char cwd[256];
@@ -85,6 +113,12 @@ long time_sleep(struct proc *p, uint64_t deadline_ns, wake_fn fn,
 		const uint64_t *arg);
 bool time_is_tick(const struct ux_msg *m);
 void time_tick(void);
+/* Give up p's sleep (a signal came): the time it had left, in ns. */
+uint64_t time_cancel(struct proc *p);
+/* Our notification object (bound to our TCB), for minting badged copies:
+ * TICK_BADGE is the clock's, CONSOLE_SIG_BADGE the console's. */
+extern uint64_t time_ntfn_obj;
+#define CONSOLE_SIG_BADGE 0x200
 uint64_t time_mono_ns(void);
 uint64_t time_real_ns(void);
 void random_bytes(void *buf, size_t n);
@@ -116,8 +150,58 @@ long proc_exec(struct proc *p, const char *path, char *const argv[],
 	       char *const envp[]);
 /* The end of p with a Linux wait status (code << 8, or a signal number). */
 void proc_exit(struct proc *p, int wstatus);
-long proc_wait(struct proc *p, int64_t pid, uint64_t status_va, bool nohang);
+/* wait4: pid as Linux's (> 0, -1, 0 or -pgid); opts WNOHANG, WUNTRACED,
+ * WCONTINUED. */
+long proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts);
+/* Answer p's wait4 if a child now has something to report. */
+void proc_wait_notify(struct proc *p);
+/* Each process in process group pgid (0: none). */
+struct proc *proc_next(struct proc *after);
 #define LX_GONE (-1000002) /* a handler's result: no reply, caller gone */
+
+/* signal.c */
+#define LX_REGS (-1000003) /* a handler's result: reply with regs as set */
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+/* The process whose request is being handled (0: none): signals for it
+ * are delivered when its answer goes back (sig_settle). */
+extern int sig_current;
+/* Generate sig for p (si may be NULL: sent by the process server). */
+void sig_send(struct proc *p, int sig, const struct sig_info *si);
+/* kill(2)'s targets: pid > 0, 0 (the sender's group), -1, -pgid. */
+long sig_kill(struct proc *from, int64_t pid, int sig);
+bool sig_deliverable(struct proc *p);
+/* After answering a message from p: deliver what p has pending. regs
+ * (a system-call or fault message's registers, n of them to be set by
+ * the reply) is given a handler's frame in place when it can be; returns
+ * the register count for the reply (0: none; the process was dealt with
+ * another way). */
+unsigned sig_settle(struct proc *p, uint64_t *regs, unsigned n,
+		    struct ux_msg *reply);
+/* A fault (page fault or exception) nobody resolved: the signal it means. */
+unsigned sig_fault(struct proc *p, unsigned label, uint64_t w0, uint64_t w1,
+		   uint64_t *regs);
+void sig_fork(struct proc *parent, struct proc *child);
+void sig_exec(struct proc *p);
+/* The default action of SIGCHLD for p's children: reap them at once. */
+bool sig_autoreap(struct proc *p);
+/* Linux system calls (linux.c's table). */
+long lx_rt_sigaction(struct proc *p, uint64_t *regs);
+long lx_rt_sigprocmask(struct proc *p, uint64_t *regs);
+long lx_rt_sigreturn(struct proc *p, uint64_t *regs);
+long lx_rt_sigsuspend(struct proc *p, uint64_t *regs);
+long lx_rt_sigpending(struct proc *p, uint64_t *regs);
+long lx_pause(struct proc *p, uint64_t *regs);
+long lx_sigaltstack(struct proc *p, uint64_t *regs);
+long lx_kill(struct proc *p, uint64_t *regs);
+long lx_tkill(struct proc *p, uint64_t *regs);
+long lx_tgkill(struct proc *p, uint64_t *regs);
+/* The console's ^C, ^Z, ^\: its notification woke us. */
+void sig_console(void);
 
 /* fd.c: descriptors. Installing one puts the capability in the process's
  * slot fd (the kernel's file transport reads it from there). */
@@ -139,7 +223,11 @@ bool of_request(struct ux_msg *m); /* answer in m; false: answered later */
 int of_new_pipe_end(int pipe, bool write);
 
 /* pipe.c */
-bool pipe_request(int pipe, bool write_end, struct ux_msg *m);
+bool pipe_request(int pipe, bool write_end, int pid, struct ux_msg *m);
+/* Give up pid's waits on pipes (a signal came): a write that moved data
+ * is answered with its count, the others are dropped (the kernel winds
+ * the call back). */
+void pipe_cancel(int pid);
 void pipe_end_closed(int pipe, bool write_end);
 long pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags);
 /* Where a request's long message (a write's data) arrives. */

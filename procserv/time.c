@@ -14,6 +14,7 @@
 #include "procserv.h"
 
 static uint64_t tsc_khz, tsc0, real0_ns, port, irq, ntfn;
+uint64_t time_ntfn_obj;
 static bool have_rdrand, ticking;
 
 #define TICK_BADGE 0x100
@@ -85,15 +86,14 @@ time_init(const struct ux_bootinfo *bi)
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	have_rdrand = c & (1u << 30);
 	rtc_read();
-	uint64_t n = 0;
 	irq = alloc_slot();
 	ntfn = alloc_slot();
 	if (!port || !irq || !ntfn ||
 	    ux_irq_get(UX_BI_SLOT_IRQ_CONTROL, 8, 0, UX_BI_SLOT_CNODE, irq,
 		       64) ||
-	    alloc_obj(UX_CAP_NOTIFICATION, 0, &n) ||
-	    ux_cnode_mint(UX_BI_SLOT_CNODE, ntfn, 64, UX_BI_SLOT_CNODE, n, 64,
-			  UX_R_ALL, TICK_BADGE) ||
+	    alloc_obj(UX_CAP_NOTIFICATION, 0, &time_ntfn_obj) ||
+	    ux_cnode_mint(UX_BI_SLOT_CNODE, ntfn, 64, UX_BI_SLOT_CNODE,
+			  time_ntfn_obj, 64, UX_R_ALL, TICK_BADGE) ||
 	    ux_irq_set_ntfn(irq, ntfn) || ux_tcb_bind(UX_BI_SLOT_TCB, ntfn)) {
 		printf("procserv: no timer interrupt: sleeping will fail\n");
 		irq = 0;
@@ -136,6 +136,21 @@ time_sleep(struct proc *p, uint64_t deadline, wake_fn fn, const uint64_t *arg)
 		return LX_LATER;
 	}
 	return -12; /* ENOMEM: too many sleepers */
+}
+
+uint64_t
+time_cancel(struct proc *p)
+{
+	uint64_t left = 0, now = time_mono_ns();
+	for (unsigned i = 0; i < MAX_SLEEPERS; i++) {
+		struct sleeper *s = &sleepers[i];
+		if (!s->used || s->pid != p->pid)
+			continue;
+		left = s->deadline > now ? s->deadline - now : 0;
+		ps_release(s->reply);
+		s->used = false;
+	}
+	return left;
 }
 
 bool

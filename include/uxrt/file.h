@@ -21,6 +21,11 @@ enum ux_file_op {
 			      in, and the reply's carries it out */
 };
 
+/* A terminal server's signals (^C, ^Z, ^\ typed at it): it signals the
+ * process server's notification, which then asks with this label. Reply:
+ * MR0 the process group, MR1 the signals (bit sig-1), now cleared. */
+#define UX_TTY_TAKE_SIGNALS 16
+
 #define UX_FILE_OFFSET_NONE (~0ull)
 
 #endif

@@ -14,7 +14,14 @@
  * and the foreground process group; with ICANON off a read returns the
  * bytes that arrived (at least one), echoed only if ECHO is set.
  *
- * Not yet: ^C/^Z/^\ as signals (they come with signals), VTIME, IXON.
+ * With ISIG, the VINTR, VQUIT and VSUSP keys (^C, ^\, ^Z) discard the
+ * input and make SIGINT, SIGQUIT or SIGTSTP for the foreground process
+ * group: we signal the process server's notification and it asks for them
+ * (UX_TTY_TAKE_SIGNALS), so we never wait for it. Readers wait in a queue;
+ * one whose call a signal took away no longer takes its reply (the kernel
+ * refuses it), and the input goes to the next.
+ *
+ * Not yet: VTIME, IXON.
  */
 #include <uxrt.h>
 #include <srvenv.h>
@@ -33,8 +40,13 @@ struct lx_termios {
 	uint8_t line;
 	uint8_t cc[19];
 };
+#define ISIG 1
 #define ICANON 2
 #define ECHO 8
+#define NOFLSH 0x80
+#define VINTR 0
+#define VQUIT 1
+#define VSUSP 10
 #define VERASE 2
 #define VKILL 3
 #define VEOF 4
@@ -55,8 +67,13 @@ static char line[LINE_MAX];
 static size_t line_len;
 static bool line_done;    /* a full line (or EOF) waits for a reader */
 static unsigned cur = 0;  /* reply object used by the next Recv */
-static int waiting = -1;  /* reply object of the blocked reader, or -1 */
-static uint64_t waiting_max;
+static struct reader {    /* blocked readers, oldest first */
+	unsigned reply;   /* its reply object (SRV_REPLY + this) */
+	uint64_t max;
+} readers[SRV_NREPLY - 1];
+static unsigned nreaders;
+static uint64_t sig_mask;  /* signals typed, not yet taken (bit sig-1) */
+static uint32_t sig_pgrp;
 
 static uint64_t
 in8(unsigned port)
@@ -103,29 +120,78 @@ uart_init(void)
 	out8(COM1 + 1, 0x01); /* interrupt when a byte arrives */
 }
 
-/* Reply to reader reply object r with what the line holds (at most max). */
-static void
+/* Reply to reader reply object r with what the line holds (at most max);
+ * the bytes are taken only if the reader was there to get them. */
+static bool
 give_line(uint64_t reply, uint64_t max)
 {
 	struct ux_ipc_buffer *b = ux_ipcbuf();
 	struct ux_msg m = {0};
 	size_t n = line_len < max ? line_len : max;
 	memcpy(msgbuf, line, n);
-	memmove(line, line + n, line_len - n);
-	line_len -= n;
-	if (!line_len)
-		line_done = false;
 	b->send_buf = (uint64_t)msgbuf;
 	b->send_len = n;
 	m.info = ux_msginfo(0, 1, 0, UX_MI_LONG);
 	m.mr[0] = n;
-	ux_reply(reply, &m);
+	if (ux_reply(reply, &m))
+		return false;
+	memmove(line, line + n, line_len - n);
+	line_len -= n;
+	if (!line_len)
+		line_done = false;
+	return true;
+}
+
+/* Give the input to the readers waiting for it. */
+static void
+feed_readers(void)
+{
+	while (line_done && nreaders) {
+		struct reader r = readers[0];
+		memmove(readers, readers + 1, --nreaders * sizeof *readers);
+		give_line(SRV_REPLY + r.reply, r.max);
+	}
+}
+
+static bool
+reply_busy(unsigned r)
+{
+	for (unsigned i = 0; i < nreaders; i++)
+		if (readers[i].reply == r)
+			return true;
+	return false;
+}
+
+/* A key that makes a signal: the input goes, the process server is told. */
+static bool
+signal_key(char c)
+{
+	int sig = c == (char)tio.cc[VINTR]   ? 2
+		  : c == (char)tio.cc[VQUIT] ? 3
+		  : c == (char)tio.cc[VSUSP] ? 20
+					     : 0;
+	if (!(tio.lflag & ISIG) || !sig || !c)
+		return false;
+	if (tio.lflag & ECHO) {
+		char e[2] = {'^', (char)(c + 0x40)};
+		put(e, 2);
+	}
+	if (!(tio.lflag & NOFLSH))
+		line_len = 0, line_done = false;
+	if (sig_pgrp != fg_pgrp)
+		sig_mask = 0;
+	sig_pgrp = fg_pgrp;
+	sig_mask |= 1ull << (sig - 1);
+	ux_signal(SRV_PS_NTFN);
+	return true;
 }
 
 /* Canonical-mode input processing of one received byte. */
 static void
 input(char c)
 {
+	if (signal_key(c))
+		return;
 	if (!(tio.lflag & ICANON)) { /* raw: every byte is readable */
 		if (line_len < LINE_MAX)
 			line[line_len++] = c;
@@ -170,10 +236,7 @@ interrupt(void)
 	while (in8(COM1 + 5) & 1)
 		input((char)in8(COM1));
 	ux_irq_ack(SRV_DEV1);
-	if (line_done && waiting >= 0) {
-		give_line(SRV_REPLY + (unsigned)waiting, waiting_max);
-		waiting = -1;
-	}
+	feed_readers();
 }
 
 /* FILE_IOCTL: the argument structure arrives in msgbuf (long_xfer bytes)
@@ -242,14 +305,23 @@ request(struct ux_msg *m)
 			give_line(SRV_REPLY + cur, count);
 			return false; /* answered by give_line */
 		}
-		if (waiting >= 0) {
-			r = -LX_EIO; /* one reader at a time, for now */
-			break;
+		if (nreaders == SRV_NREPLY - 1) { /* the oldest gives way */
+			struct ux_msg e = {.info = ux_msginfo(0, 1, 0, 0),
+					   .mr = {(uint64_t)-LX_EIO}};
+			ux_reply(SRV_REPLY + readers[0].reply, &e);
+			memmove(readers, readers + 1,
+				--nreaders * sizeof *readers);
 		}
-		waiting = (int)cur;
-		waiting_max = count;
-		cur = (cur + 1) % SRV_NREPLY;
+		readers[nreaders++] = (struct reader){cur, count};
+		while (reply_busy(cur))
+			cur = (cur + 1) % SRV_NREPLY;
 		return false;
+	case UX_TTY_TAKE_SIGNALS:
+		m->info = ux_msginfo(0, 2, 0, 0);
+		m->mr[0] = sig_pgrp;
+		m->mr[1] = sig_mask;
+		sig_mask = 0;
+		return true;
 	case UX_FILE_SEEK:
 		r = -LX_ESPIPE;
 		break;

@@ -18,6 +18,8 @@ enum srv_slot {
 	SRV_TCB = 11,      /* its own TCB (to bind the notification) */
 	SRV_DEV0 = 12,     /* device capabilities, per server (see below) */
 	SRV_DEV1 = 13,
+	SRV_PS_NTFN = 14,  /* the process server's notification (signal
+			      only): a terminal's ^C, ^Z, ^\ (uxrt/file.h) */
 	SRV_FIRST_FREE = 16
 };
 #define SRV_NREPLY 8
