@@ -172,8 +172,9 @@ struct proc *proc_next(struct proc *after);
 extern int sig_current;
 /* Generate sig for p (si may be NULL: sent by the process server). */
 void sig_send(struct proc *p, int sig, const struct sig_info *si);
-/* kill(2)'s targets: pid > 0, 0 (the sender's group), -1, -pgid. */
-long sig_kill(struct proc *from, int64_t pid, int sig);
+/* kill(2)'s targets: pid > 0, 0 (the sender's group), -1, -pgid; code
+ * is the siginfo's (SI_USER, SI_TKILL). */
+long sig_kill(struct proc *from, int64_t pid, int sig, int code);
 bool sig_deliverable(struct proc *p);
 /* After answering a message from p: deliver what p has pending. regs
  * (a system-call or fault message's registers, n of them to be set by

@@ -43,6 +43,7 @@
 #define CLD_CONTINUED 6
 #define SI_USER 0
 #define SI_KERNEL 0x80
+#define SI_TKILL (-6)
 
 /* The rt_sigframe: restorer, ucontext (flags, link, stack_t, 23 general
  * registers, fpstate pointer, 8 reserved words, the mask), siginfo. */
@@ -442,9 +443,9 @@ sig_exec(struct proc *p)
 }
 
 long
-sig_kill(struct proc *from, int64_t pid, int sig)
+sig_kill(struct proc *from, int64_t pid, int sig, int code)
 {
-	struct sig_info si = {.code = SI_USER, .pid = from->pid,
+	struct sig_info si = {.code = code, .pid = from->pid,
 			      .uid = (int32_t)from->uid};
 	bool found = false;
 	if (sig < 0 || sig > 64)
@@ -634,7 +635,7 @@ lx_sigaltstack(struct proc *p, uint64_t *regs)
 long
 lx_kill(struct proc *p, uint64_t *regs)
 {
-	long r = sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1);
+	long r = sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_USER);
 	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
 }
 
@@ -644,7 +645,7 @@ lx_tkill(struct proc *p, uint64_t *regs)
 {
 	if ((int64_t)ARG0 <= 0)
 		return -LX_EINVAL;
-	long r = sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1);
+	long r = sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_TKILL);
 	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
 }
 
@@ -655,6 +656,6 @@ lx_tgkill(struct proc *p, uint64_t *regs)
 		return -LX_EINVAL;
 	if (ARG0 != ARG1)
 		return -LX_ESRCH;
-	long r = sig_kill(p, (int32_t)ARG1, (int)(int64_t)ARG2);
+	long r = sig_kill(p, (int32_t)ARG1, (int)(int64_t)ARG2, SI_TKILL);
 	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
 }

@@ -1,0 +1,430 @@
+/*
+ * t_signal.c - signals: handlers and their frames, masks, default
+ * actions, faults as signals, SIGPIPE, SIGCHLD, interrupted system calls
+ * (EINTR and SA_RESTART), stop and continue, process groups, the
+ * alternate stack, and the error codes. A static musl program that runs
+ * on UX/RT and on Linux alike (the expected results are Linux's). Prints
+ * one line per failed check and ends with "t_signal: N passed, M failed".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int pass, fail;
+
+#define CHECK(c)                                                              \
+	do {                                                                  \
+		if (c)                                                        \
+			pass++;                                               \
+		else {                                                        \
+			fail++;                                               \
+			printf("t_signal: FAIL %s:%d: %s (errno %d)\n",       \
+			       __FILE__, __LINE__, #c, errno);                \
+		}                                                             \
+	} while (0)
+#define ERR(call, e) CHECK((call) < 0 && errno == (e))
+
+static volatile sig_atomic_t got, got_sig, got_code, got_pid, nested;
+static volatile sig_atomic_t blocked_inside, got_status;
+static volatile uintptr_t got_addr, handler_sp;
+
+static void
+on_sig(int sig)
+{
+	got++;
+	got_sig = sig;
+}
+
+static void
+on_info(int sig, siginfo_t *si, void *uc)
+{
+	sigset_t cur;
+	(void)uc;
+	got++;
+	got_sig = sig;
+	got_code = si->si_code;
+	got_pid = si->si_pid;
+	got_status = si->si_status;
+	got_addr = (uintptr_t)si->si_addr;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	blocked_inside = sigismember(&cur, sig);
+	handler_sp = (uintptr_t)&cur;
+}
+
+static void
+on_nest(int sig)
+{
+	if (sig == SIGUSR1)
+		raise(SIGUSR2); /* delivered on top of this frame */
+	else
+		nested = got + 1;
+	got++;
+}
+
+static void
+catch_with(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa = {.sa_handler = fn, .sa_flags = flags};
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void
+catch_info(int sig, int flags)
+{
+	struct sigaction sa = {.sa_sigaction = on_info,
+			       .sa_flags = SA_SIGINFO | flags};
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* Run fn in a child and return its wait status. */
+static int
+child_status(void (*fn)(void))
+{
+	int st = -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static int *volatile bad_ptr = (int *)8;
+
+static void
+segv(void)
+{
+	*bad_ptr = 1;
+}
+
+static void
+segv_caught_exit(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	_exit(sig == SIGSEGV && (uintptr_t)si->si_addr == 8 ? 42 : 1);
+}
+
+static void
+segv_handled(void)
+{
+	struct sigaction sa = {.sa_sigaction = segv_caught_exit,
+			       .sa_flags = SA_SIGINFO};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	segv();
+}
+
+static volatile int zero, seven = 7;
+
+static void
+divide(void)
+{
+	printf("%d", seven / zero);
+}
+
+static void
+term_self(void)
+{
+	raise(SIGTERM);
+}
+
+static void
+term_ignored(void)
+{
+	signal(SIGTERM, SIG_IGN);
+	raise(SIGTERM);
+	_exit(5);
+}
+
+static void
+write_pipe(void)
+{
+	int p[2];
+	pipe(p);
+	close(p[0]);
+	write(p[1], "x", 1);
+	_exit(3);
+}
+
+static void
+test_handlers(void)
+{
+	struct sigaction old;
+	sigset_t set, pend;
+
+	catch_info(SIGUSR1, 0);
+	got = 0;
+	CHECK(raise(SIGUSR1) == 0);
+	CHECK(got == 1 && got_sig == SIGUSR1);
+	CHECK(got_code == SI_TKILL && got_pid == getpid());
+	CHECK(blocked_inside); /* a signal is blocked in its own handler */
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	CHECK(!sigismember(&set, SIGUSR1)); /* and not afterwards */
+	CHECK(kill(getpid(), SIGUSR1) == 0 && got == 2 && got_code == SI_USER);
+	/* SA_NODEFER */
+	catch_info(SIGUSR1, SA_NODEFER);
+	CHECK(raise(SIGUSR1) == 0 && got == 3 && !blocked_inside);
+	/* SA_RESETHAND: once, then the default */
+	catch_info(SIGUSR2, SA_RESETHAND);
+	CHECK(raise(SIGUSR2) == 0 && got == 4);
+	CHECK(sigaction(SIGUSR2, NULL, &old) == 0 &&
+	      old.sa_handler == SIG_DFL);
+	/* blocked: pending until unblocked, then delivered at once */
+	catch_with(SIGUSR1, on_sig, 0);
+	got = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	raise(SIGUSR1);
+	raise(SIGUSR1); /* standard signals do not queue */
+	CHECK(got == 0);
+	CHECK(sigpending(&pend) == 0 && sigismember(&pend, SIGUSR1));
+	CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0 && got == 1);
+	CHECK(sigpending(&pend) == 0 && !sigismember(&pend, SIGUSR1));
+	/* ignoring a pending signal drops it */
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	raise(SIGUSR1);
+	signal(SIGUSR1, SIG_IGN);
+	CHECK(sigpending(&pend) == 0 && !sigismember(&pend, SIGUSR1));
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* a handler that raises another: nested frames unwind in order */
+	catch_with(SIGUSR1, on_nest, 0);
+	catch_with(SIGUSR2, on_nest, 0);
+	got = nested = 0;
+	raise(SIGUSR1);
+	CHECK(got == 2 && nested == 1);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+}
+
+static void
+test_defaults(void)
+{
+	int st = child_status(term_self);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	st = child_status(term_ignored);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	st = child_status(segv);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = child_status(segv_handled);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	st = child_status(divide);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGFPE);
+	st = child_status(write_pipe);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	/* SIGPIPE ignored: EPIPE */
+	int p[2];
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(pipe(p) == 0 && close(p[0]) == 0);
+	ERR(write(p[1], "x", 1), EPIPE);
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void
+test_sigchld(void)
+{
+	int st;
+	catch_info(SIGCHLD, 0);
+	got = 0;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(9);
+	sigset_t none;
+	sigemptyset(&none);
+	while (!got)
+		sigsuspend(&none);
+	CHECK(got_sig == SIGCHLD && got_pid == pid);
+	CHECK(got_code == CLD_EXITED && got_status == 9);
+	CHECK(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 9);
+	/* ignored SIGCHLD: children are not kept for wait */
+	signal(SIGCHLD, SIG_IGN);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	ERR(waitpid(pid, &st, 0), ECHILD);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/* A child that signals its parent after a while (then writes a byte to
+ * fd if fd >= 0). */
+static pid_t
+poke_later(int sig, int fd)
+{
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		struct timespec ts = {0, 200000000};
+		nanosleep(&ts, NULL);
+		kill(parent, sig);
+		nanosleep(&ts, NULL);
+		if (fd >= 0)
+			write(fd, "z", 1);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+test_interrupted(void)
+{
+	int p[2], st;
+	char c;
+	struct timespec ts = {5, 0}, rem = {0, 0};
+
+	catch_with(SIGUSR1, on_sig, 0);
+	got = 0;
+	pipe(p);
+	pid_t pid = poke_later(SIGUSR1, p[1]);
+	ERR(read(p[0], &c, 1), EINTR);
+	CHECK(got == 1);
+	waitpid(pid, &st, 0);
+	CHECK(read(p[0], &c, 1) == 1 && c == 'z'); /* nothing was lost */
+	/* SA_RESTART: the read carries on and gets the byte */
+	catch_with(SIGUSR1, on_sig, SA_RESTART);
+	got = 0;
+	pid = poke_later(SIGUSR1, p[1]);
+	CHECK(read(p[0], &c, 1) == 1 && c == 'z' && got == 1);
+	waitpid(pid, &st, 0);
+	/* nanosleep: EINTR and the time left, whatever SA_RESTART says */
+	got = 0;
+	pid = poke_later(SIGUSR1, -1);
+	ERR(nanosleep(&ts, &rem), EINTR);
+	CHECK(got == 1 && rem.tv_sec >= 3 && rem.tv_sec <= 5);
+	waitpid(pid, &st, 0);
+	/* pause and wait4 */
+	got = 0;
+	pid = poke_later(SIGUSR1, -1);
+	ERR(pause(), EINTR);
+	CHECK(got == 1);
+	waitpid(pid, &st, 0);
+	catch_with(SIGUSR1, on_sig, 0);
+	pid_t sleeper = fork();
+	if (sleeper == 0) {
+		pause();
+		_exit(0);
+	}
+	pid = poke_later(SIGUSR1, -1);
+	ERR(waitpid(sleeper, &st, 0), EINTR);
+	kill(sleeper, SIGKILL);
+	CHECK(waitpid(sleeper, &st, 0) == sleeper && WTERMSIG(st) == SIGKILL);
+	waitpid(pid, &st, 0);
+	close(p[0]);
+	close(p[1]);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static void
+test_stop(void)
+{
+	int st;
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK(kill(pid, SIGSTOP) == 0);
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) &&
+	      WSTOPSIG(st) == SIGSTOP);
+	CHECK(waitpid(pid, &st, WNOHANG | WUNTRACED) == 0); /* told once */
+	CHECK(kill(pid, SIGCONT) == 0);
+	CHECK(waitpid(pid, &st, WCONTINUED) == pid && WIFCONTINUED(st));
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL);
+}
+
+static void
+test_groups(void)
+{
+	int st;
+	pid_t a = fork();
+	if (a == 0) {
+		setpgid(0, 0);
+		pause();
+		_exit(0);
+	}
+	setpgid(a, a);
+	CHECK(kill(-a, SIGTERM) == 0);
+	CHECK(waitpid(a, &st, 0) == a && WTERMSIG(st) == SIGTERM);
+	ERR(kill(-a, SIGTERM), ESRCH);
+	/* kill(0): the caller's own group, the caller included */
+	catch_with(SIGUSR2, on_sig, 0);
+	got = 0;
+	CHECK(kill(0, SIGUSR2) == 0 && got == 1);
+	signal(SIGUSR2, SIG_DFL);
+}
+
+static void
+test_altstack(void)
+{
+	static char alt[65536];
+	stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt}, old;
+	CHECK(sigaltstack(&ss, &old) == 0 && (old.ss_flags & SS_DISABLE));
+	catch_info(SIGUSR1, SA_ONSTACK);
+	handler_sp = 0;
+	raise(SIGUSR1);
+	CHECK(handler_sp >= (uintptr_t)alt &&
+	      handler_sp < (uintptr_t)alt + sizeof alt);
+	catch_info(SIGUSR1, 0);
+	raise(SIGUSR1);
+	CHECK(handler_sp && (handler_sp < (uintptr_t)alt ||
+			     handler_sp >= (uintptr_t)alt + sizeof alt));
+	ss.ss_size = 100;
+	ERR(sigaltstack(&ss, NULL), ENOMEM);
+	ss.ss_flags = 12345;
+	ss.ss_size = sizeof alt;
+	ERR(sigaltstack(&ss, NULL), EINVAL);
+	ss.ss_flags = SS_DISABLE;
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static void
+test_errors(void)
+{
+	struct sigaction sa = {.sa_handler = on_sig};
+	sigset_t set;
+	sigemptyset(&set);
+	ERR(kill(getpid(), 65), EINVAL);
+	ERR(kill(getpid(), -1), EINVAL);
+	ERR(kill(99999, 0), ESRCH);
+	CHECK(kill(getpid(), 0) == 0);
+	ERR(sigaction(SIGKILL, &sa, NULL), EINVAL);
+	ERR(sigaction(SIGSTOP, &sa, NULL), EINVAL);
+	ERR(sigaction(0, &sa, NULL), EINVAL);
+	ERR(sigaction(65, &sa, NULL), EINVAL);
+	ERR(sigprocmask(99, &set, NULL), EINVAL);
+	/* SIGKILL and SIGSTOP cannot be blocked */
+	sigfillset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	sigprocmask(SIG_SETMASK, NULL, &set);
+	CHECK(!sigismember(&set, SIGKILL) && !sigismember(&set, SIGSTOP));
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+int
+main(void)
+{
+	setpgid(0, 0); /* a group of our own for kill(0) */
+	test_handlers();
+	test_defaults();
+	test_sigchld();
+	test_interrupted();
+	test_stop();
+	test_groups();
+	test_altstack();
+	test_errors();
+	printf("t_signal: %d passed, %d failed\n", pass, fail);
+	return fail != 0;
+}
