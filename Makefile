@@ -93,7 +93,7 @@ $(BUILD)/initrd/sbin/%: $$(addprefix $(BUILD)/u/,$$(addsuffix .o,$$(wildcard ser
 	$(CC) $(UCFLAGS) -static -no-pie -Wl,-z,max-page-size=0x1000 \
 	    -T user/lib/user.ld -o $@ $(filter %.o,$^)
 
-$(BUILD)/initrd/bin/%: tests/linux/%.c
+$(BUILD)/initrd/bin/%: tests/linux/%.c tests/linux/t.h
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -105,7 +105,7 @@ $(BUSYBOX):
 $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp -R rootfs/. $(BUILD)/initrd/
-	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/tmp
+	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/proc $(BUILD)/initrd/tmp
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for a in $$($(BUSYBOX) --list); do \
 	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \

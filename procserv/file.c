@@ -2,6 +2,8 @@
  * file.c - open files the process server serves itself: tmpfs files
  * (tmpfs.c), the device files of /dev, and pipe ends (pipe.c).
  *
+ * /proc's files (procfs.c) are open files here too.
+ *
  * An open file is an entry in the open-file table; a process holds it as
  * our endpoint badged with its index and the pid (OF_BADGE_MAKE) in its descriptor slot, so read,
  * pread64 and lseek arrive here straight from the kernel's file transport
@@ -51,6 +53,7 @@ static struct ofile {
 	int pipe;        /* a pipe end (pipe.c): pipe number, else -1 */
 	bool pipe_write; /* ... its write end */
 	int node;        /* a tmpfs node, else -1 */
+	uint32_t pfs;    /* a /proc entry: its id + 1, else 0 */
 	uint64_t flags;  /* open flags (access mode, O_APPEND) */
 	struct cpio_entry e; /* device files: mode and rdev */
 	unsigned ino;
@@ -113,18 +116,25 @@ of_unref(unsigned of)
 		tmpfs_ref(f->node, -1);
 }
 
+/* A free open-file entry, or -1. */
+static int
+of_alloc(void)
+{
+	for (unsigned of = 0; of < MAX_OFILES; of++)
+		if (!ofiles[of].refs)
+			return (int)of;
+	return -1;
+}
+
 /* A free open-file entry for one end of pipe number pipe; -1: none. */
 int
 of_new_pipe_end(int pipe, bool write)
 {
-	for (unsigned of = 0; of < MAX_OFILES; of++) {
-		if (ofiles[of].refs)
-			continue;
+	int of = of_alloc();
+	if (of >= 0)
 		ofiles[of] = (struct ofile){.pipe = pipe, .pipe_write = write,
 					    .node = -1};
-		return (int)of;
-	}
-	return -1;
+	return of;
 }
 
 static bool
@@ -147,10 +157,10 @@ open_dev(struct proc *p, const struct devfile *d, uint64_t flags)
 				  flags & 02000000)
 			       ? -LX_ENXIO
 			       : fd;
-	for (of = 0; of < MAX_OFILES && ofiles[of].refs; of++)
-		;
-	if (of == MAX_OFILES)
+	int ofi = of_alloc();
+	if (ofi < 0)
 		return -LX_ENFILE;
+	of = (unsigned)ofi;
 	ofiles[of] = (struct ofile){.dev = d->dev, .pipe = -1, .node = -1,
 				    .ino = 3000 + d->minor};
 	ofiles[of].e.mode = 0020666;
@@ -185,6 +195,35 @@ dev_request(struct ofile *f, struct ux_msg *m)
 	m->mr[0] = (uint64_t)r;
 }
 
+/* Open /proc entry id: read only, like Linux's for anyone but root. */
+static long
+open_proc(struct proc *p, uint32_t id, uint64_t flags)
+{
+	struct sdesc d;
+	long e = procfs_desc(id, &d);
+	int of = of_alloc(), fd = fd_free(p, 0);
+	if (e)
+		return e;
+	if ((d.mode & 0170000) == 0120000)
+		return -LX_ELOOP; /* O_NOFOLLOW on a symbolic link */
+	if ((flags & O_DIRECTORY) && (d.mode & 0170000) != 0040000)
+		return -LX_ENOTDIR;
+	if ((d.mode & 0170000) == 0040000 && (flags & O_ACCMODE))
+		return -LX_EISDIR;
+	if ((flags & O_ACCMODE) || (flags & O_TRUNC))
+		return -LX_EACCES;
+	if (of < 0)
+		return -LX_ENFILE;
+	if (fd < 0)
+		return -LX_EMFILE;
+	ofiles[of] = (struct ofile){.pipe = -1, .node = -1, .pfs = id + 1,
+				    .flags = flags, .ino = (unsigned)d.ino};
+	return fd_install(p, (unsigned)fd, FD_FILE, (unsigned)of,
+			  flags & 02000000)
+		       ? -LX_ENOMEM
+		       : fd;
+}
+
 long
 of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 {
@@ -193,6 +232,11 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 
 	if (!path_normalise(p->cwd, path, norm, sizeof norm))
 		return -LX_ENAMETOOLONG;
+	if (procfs_owns(norm)) {
+		long id = procfs_lookup(p, norm, !(flags & O_NOFOLLOW));
+		if (id != PROCFS_OUT)
+			return id < 0 ? id : open_proc(p, (uint32_t)id, flags);
+	}
 	const struct devfile *d = devfile(norm);
 	if (d)
 		return open_dev(p, d, flags);
@@ -211,11 +255,10 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 		return -LX_ENOTDIR;
 	if (is_dir(t) && (flags & O_ACCMODE))
 		return -LX_EISDIR;
-	for (of = 0; of < MAX_OFILES && ofiles[of].refs; of++)
-		;
-	int fd = fd_free(p, 0);
-	if (of == MAX_OFILES)
+	int fd = fd_free(p, 0), ofi = of_alloc();
+	if (ofi < 0)
 		return -LX_ENFILE;
+	of = (unsigned)ofi;
 	if (fd < 0)
 		return -LX_EMFILE;
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE)) {
@@ -249,8 +292,28 @@ of_is_request(const struct ux_msg *m)
 	       OF_BADGE_OF(m->badge) < MAX_OFILES;
 }
 
-/* read, pread64, lseek and (refused) write on an open file; pipes go
- * to pipe.c. False if the answer comes later. */
+/* Read up to len bytes at off of tmpfs file or /proc file f into dst. */
+static long
+file_read(struct ofile *f, uint64_t off, uint8_t *dst, uint64_t len)
+{
+	if (f->pfs)
+		return procfs_read(f->pfs - 1, off, dst, len);
+	return tmpfs_read(tmpfs_node(f->node), off, dst, len);
+}
+
+/* Whether open file f is a directory (of tmpfs or of /proc). */
+static bool
+file_is_dir(struct ofile *f)
+{
+	struct sdesc d = {0};
+	if (f->pfs)
+		return !procfs_desc(f->pfs - 1, &d) &&
+		       (d.mode & 0170000) == 0040000;
+	return is_dir(tmpfs_node(f->node));
+}
+
+/* read, pread64, lseek and write on an open file; pipes go to pipe.c,
+ * device files to dev_request. False if the answer comes later. */
 bool
 of_request(struct ux_msg *m)
 {
@@ -267,19 +330,19 @@ of_request(struct ux_msg *m)
 		dev_request(f, m);
 		return true;
 	}
-	struct tnode *t = f->refs ? tmpfs_node(f->node) : NULL;
-	if (!t) {
+	struct tnode *t = f->refs && !f->pfs ? tmpfs_node(f->node) : NULL;
+	if (!f->refs || (!t && !f->pfs)) {
 		r = -LX_EBADF;
 	} else if (op == UX_FILE_READ) {
 		uint64_t off = a == UX_FILE_OFFSET_NONE ? f->off : a;
-		if (is_dir(t)) {
+		if (file_is_dir(f)) {
 			r = -LX_EISDIR;
 		} else if ((f->flags & O_ACCMODE) == 1) {
 			r = -LX_EBADF; /* write only */
 		} else {
-			r = tmpfs_read(t, off, ps_msgbuf,
-				       cnt < UX_MSG_LONG_MAX ? cnt
-							     : UX_MSG_LONG_MAX);
+			r = file_read(f, off, ps_msgbuf,
+				      cnt < UX_MSG_LONG_MAX ? cnt
+							    : UX_MSG_LONG_MAX);
 			b->send_buf = (uint64_t)ps_msgbuf;
 			b->send_len = r > 0 ? (uint64_t)r : 0;
 			fl = r > 0 ? UX_MI_LONG : 0;
@@ -292,15 +355,16 @@ of_request(struct ux_msg *m)
 			       : (f->flags & O_APPEND) ? t->size
 						       : f->off;
 		if (!(f->flags & O_ACCMODE)) {
-			r = -LX_EBADF; /* read only */
+			r = -LX_EBADF; /* read only (every /proc file) */
 		} else {
 			r = tmpfs_write(t, off, ps_msgbuf, got < cnt ? got : cnt);
 			if (r > 0 && a == UX_FILE_OFFSET_NONE)
 				f->off = off + (uint64_t)r;
 		}
 	} else if (op == UX_FILE_SEEK) {
+		/* SEEK_END in /proc: EINVAL, as Linux's generated files */
 		int64_t base = cnt == 0 ? 0 : cnt == 1 ? (int64_t)f->off
-				      : cnt == 2 ? (int64_t)t->size : -1;
+				      : cnt == 2 && t ? (int64_t)t->size : -1;
 		int64_t to = base + (int64_t)a;
 		r = base < 0 ? -LX_EINVAL : to < 0 ? -LX_EINVAL : to;
 		if (r >= 0)
@@ -312,11 +376,6 @@ of_request(struct ux_msg *m)
 	m->mr[0] = (uint64_t)r;
 	return true;
 }
-
-struct sdesc {
-	uint32_t mode, uid, gid, nlink;
-	uint64_t size, mtime, rdev, ino;
-};
 
 static long
 put_stat(struct proc *p, uint64_t va, const struct sdesc *d)
@@ -344,48 +403,133 @@ node_desc(int n)
 			      .mtime = t->mtime, .ino = (uint64_t)n + 1};
 }
 
+long
+of_path_desc(struct proc *p, char *norm, bool follow, struct sdesc *d)
+{
+	if (procfs_owns(norm)) {
+		long id = procfs_lookup(p, norm, follow);
+		if (id != PROCFS_OUT)
+			return id < 0 ? id : procfs_desc((uint32_t)id, d);
+	}
+	const struct devfile *dv = devfile(norm);
+	if (dv) {
+		*d = (struct sdesc){.mode = 0020666,
+				    .rdev = dv->major << 8 | dv->minor,
+				    .ino = 3000 + dv->minor};
+		return 0;
+	}
+	int n = tmpfs_lookup(norm, follow);
+	if (n < 0)
+		return n;
+	*d = node_desc(n);
+	return 0;
+}
+
+/* What descriptor fd is, for fstat. */
+static long
+fd_desc(struct proc *p, unsigned fd, struct sdesc *d)
+{
+	if (fd_is(p, fd, FD_CONSOLE)) {
+		*d = (struct sdesc){.mode = 0020620, .uid = p->uid, .gid = 5,
+				    .rdev = 4 << 8 | 64, .ino = 1000 + fd};
+		return 0;
+	}
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	if (f->pipe >= 0)
+		*d = (struct sdesc){.mode = 0010600, .uid = p->uid,
+				    .ino = 2000 + (unsigned)f->pipe};
+	else if (f->dev)
+		*d = (struct sdesc){.mode = 0020666, .rdev = f->e.mtime,
+				    .ino = f->ino};
+	else if (f->pfs)
+		return procfs_desc(f->pfs - 1, d);
+	else
+		*d = node_desc(f->node);
+	return 0;
+}
+
 /* fstat (path NULL), stat (fd 0) or lstat (fd 1). */
 long
 of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 {
 	char norm[256];
 	struct sdesc d = {0};
-	if (!path) {
-		if (fd_is(p, fd, FD_CONSOLE)) {
-			d = (struct sdesc){.mode = 0020620, .uid = p->uid,
-					   .gid = 5, .rdev = 4 << 8 | 64,
-					   .ino = 1000 + fd};
-			return put_stat(p, va, &d);
-		}
-		if (!fd_is(p, fd, FD_FILE))
-			return -LX_EBADF;
-		struct ofile *f = &ofiles[p->fds[fd].of];
-		if (f->pipe >= 0)
-			d = (struct sdesc){.mode = 0010600, .uid = p->uid,
-					   .ino = 2000 + (unsigned)f->pipe};
-		else if (f->dev)
-			d = (struct sdesc){.mode = 0020666, .rdev = f->e.mtime,
-					   .ino = f->ino};
-		else
-			d = node_desc(f->node);
-		return put_stat(p, va, &d);
-	}
-	if (!*path)
-		return -LX_ENOENT;
-	if (!path_normalise(p->cwd, path, norm, sizeof norm))
+	long e;
+	if (!path)
+		e = fd_desc(p, fd, &d);
+	else if (!*path)
+		e = -LX_ENOENT;
+	else if (!path_normalise(p->cwd, path, norm, sizeof norm))
+		e = -LX_ENAMETOOLONG;
+	else
+		e = of_path_desc(p, norm, fd != 1, &d);
+	return e ? e : put_stat(p, va, &d);
+}
+
+long
+of_dir_path(struct proc *p, uint64_t fd, char *out, size_t size)
+{
+	if (!fd_is(p, fd, FD_FILE))
+		return fd_is(p, fd, FD_CONSOLE) ? -LX_ENOTDIR : -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	if ((f->node < 0 && !f->pfs) || !file_is_dir(f))
+		return -LX_ENOTDIR;
+	return f->pfs ? procfs_path(f->pfs - 1, out, size)
+		      : tmpfs_path(f->node, out, size);
+}
+
+long
+of_at(struct proc *p, int64_t dirfd, char *path, size_t size)
+{
+	char dir[256], tmp[512];
+	long e = dirfd < 0 ? -LX_EBADF
+			   : of_dir_path(p, (uint64_t)dirfd, dir, sizeof dir);
+	if (e)
+		return e;
+	int n = snprintf(tmp, sizeof tmp, "/%s/%s", dir, path);
+	if (n < 0 || (size_t)n >= size)
 		return -LX_ENAMETOOLONG;
-	const struct devfile *dv = devfile(norm);
-	if (dv) {
-		d = (struct sdesc){.mode = 0020666,
-				   .rdev = dv->major << 8 | dv->minor,
-				   .ino = 3000 + dv->minor};
-		return put_stat(p, va, &d);
+	memcpy(path, tmp, (size_t)n + 1);
+	return 0;
+}
+
+long
+of_fd_target(struct proc *p, unsigned fd, char *out, size_t size)
+{
+	char path[256];
+	if (fd_is(p, fd, FD_CONSOLE)) {
+		snprintf(out, size, "/dev/console");
+		return 2;
 	}
-	int n = tmpfs_lookup(norm, fd != 1);
-	if (n < 0)
-		return n;
-	d = node_desc(n);
-	return put_stat(p, va, &d);
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	if (f->pipe >= 0) {
+		snprintf(out, size, "pipe:[%u]", 2000 + (unsigned)f->pipe);
+		return f->pipe_write ? 1 : 0;
+	}
+	if (f->dev) {
+		for (unsigned i = 0; i < sizeof devfiles / sizeof devfiles[0]; i++)
+			if (devfiles[i].minor == f->ino - 3000)
+				snprintf(out, size, "/dev/%s", devfiles[i].name);
+		return 2;
+	}
+	if (f->pfs)
+		procfs_path(f->pfs - 1, path, sizeof path);
+	else if (tmpfs_path(f->node, path, sizeof path))
+		snprintf(path, sizeof path, "%s (deleted)",
+			 tmpfs_node(f->node)->name);
+	snprintf(out, size, "/%s", path);
+	return (long)(f->flags & O_ACCMODE);
+}
+
+bool
+of_may_wait(struct proc *p, uint64_t fd)
+{
+	return fd_is(p, fd, FD_CONSOLE) ||
+	       (fd_is(p, fd, FD_FILE) && ofiles[p->fds[fd].of].pipe >= 0);
 }
 
 /* The i-th entry of directory n: ".", "..", then its children (and in
@@ -433,11 +577,12 @@ of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
-	if (f->node < 0 || !is_dir(tmpfs_node(f->node)))
+	if ((f->node < 0 && !f->pfs) || !file_is_dir(f))
 		return -LX_ENOTDIR;
 	if (len > sizeof buf)
 		len = sizeof buf;
-	while (dir_entry(f->node, f->off, &name, &mode, &ino)) {
+	while (f->pfs ? procfs_dirent(f->pfs - 1, f->off, &name, &mode, &ino)
+		      : dir_entry(f->node, f->off, &name, &mode, &ino)) {
 		size_t nl = strlen(name), rec = (19 + nl + 1 + 7) & ~7ul;
 		if (used + rec > len) {
 			if (!used)

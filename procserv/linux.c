@@ -21,8 +21,8 @@
 typedef long (*lx_fn)(struct proc *p, uint64_t *regs);
 
 /* write(2) to the console: fds 1 and 2 only, for now. */
-static long
-console_write(struct proc *p, uint64_t buf, uint64_t len)
+long
+lx_console_write(struct proc *p, uint64_t buf, uint64_t len)
 {
 	static char tmp[4096];
 	uint64_t done = 0;
@@ -44,7 +44,7 @@ lx_write(struct proc *p, uint64_t *regs)
 {
 	if (!fd_is(p, ARG0, FD_CONSOLE))
 		return -LX_EBADF;
-	return console_write(p, ARG1, ARG2);
+	return lx_console_write(p, ARG1, ARG2);
 }
 
 /* As write: here only for a descriptor that is not open. */
@@ -58,26 +58,6 @@ lx_read(struct proc *p, uint64_t *regs)
 static long lx_pread64(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
 static long lx_pwrite64(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
 static long lx_lseek(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
-
-static long
-lx_writev(struct proc *p, uint64_t *regs)
-{
-	uint64_t iov[2 * 64];
-	long total = 0;
-	if (!fd_is(p, ARG0, FD_CONSOLE))
-		return fd_is(p, ARG0, FD_FILE) ? -LX_ENOSYS : -LX_EBADF;
-	if (ARG2 > 64)
-		return -LX_EINVAL;
-	if (proc_copy_in(p, iov, ARG1, ARG2 * 16))
-		return -LX_EFAULT;
-	for (uint64_t i = 0; i < ARG2; i++) {
-		long r = console_write(p, iov[2 * i], iov[2 * i + 1]);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-	}
-	return total;
-}
 
 /* The size of the structure a terminal ioctl passes in or out. */
 static int
@@ -238,6 +218,7 @@ start_child(struct proc *c, const uint64_t *regs)
 	uint64_t cregs[UX_REG_COUNT];
 	memcpy(cregs, regs, sizeof cregs);
 	cregs[UX_REG_RAX] = 0;
+	c->start_ns = time_mono_ns();
 	return proc_start_regs(c, cregs) ? -LX_ENOMEM : c->pid;
 }
 
@@ -313,8 +294,7 @@ copy_strv(struct proc *p, uint64_t va, char **ptrs, unsigned max, char *buf,
 	return 0;
 }
 
-/* Programs come from the initial archive only, until files exist;
- * relative paths are taken from /. */
+/* An ELF program or a #! script (exec.c), from tmpfs. */
 static long
 lx_execve(struct proc *p, uint64_t *regs)
 {
@@ -327,7 +307,7 @@ lx_execve(struct proc *p, uint64_t *regs)
 		return e == -LX_E2BIG && !path[0] ? -LX_ENAMETOOLONG : e;
 	if (!path[0])
 		return -LX_ENOENT;
-	return proc_exec(p, path, argv, envp);
+	return exec_file(p, path, argv, envp);
 }
 
 /* wait4: WNOHANG, WUNTRACED, WCONTINUED (__WALL and the like are
@@ -661,16 +641,19 @@ lx_pipe2(struct proc *p, uint64_t *regs)
 
 #define AT_FDCWD (-100)
 
-/* A path argument, and whether dirfd is one we can resolve it from. */
+/* A path argument (ENOENT if empty), made absolute if it is relative
+ * to a directory descriptor. */
 static long
 path_arg(struct proc *p, int64_t dirfd, uint64_t va, char *out, size_t n)
 {
 	long e = copy_str(p, out, va, n);
 	if (e < 0)
 		return e == -LX_E2BIG ? -LX_ENAMETOOLONG : e;
-	if (out[0] != '/' && dirfd != AT_FDCWD)
-		return -LX_EINVAL; /* directory descriptors: not yet */
-	return 0;
+	if (!out[0])
+		return -LX_ENOENT;
+	if (out[0] == '/' || dirfd == AT_FDCWD)
+		return 0;
+	return of_at(p, dirfd, out, n);
 }
 
 static long
@@ -728,6 +711,8 @@ lx_newfstatat(struct proc *p, uint64_t *regs)
 	long e = copy_str(p, path, ARG1, sizeof path);
 	if (e < 0)
 		return e;
+	if (!path[0] && (ARG3 & 0x1000) && (int32_t)ARG0 == AT_FDCWD)
+		return of_stat(p, 0, ".", ARG2);
 	if (!path[0] && (ARG3 & 0x1000))
 		return (int32_t)ARG0 >= 0 && ARG0 < MAX_FD
 			       ? of_stat(p, (unsigned)ARG0, NULL, ARG2)
@@ -814,8 +799,6 @@ norm_arg(struct proc *p, int64_t dirfd, uint64_t va, char *norm)
 	long e = path_arg(p, dirfd, va, path, sizeof path);
 	if (e)
 		return e;
-	if (!path[0])
-		return -LX_ENOENT;
 	return path_normalise(p->cwd, path, norm, 256) ? 0 : -LX_ENAMETOOLONG;
 }
 
@@ -823,14 +806,26 @@ static long
 lx_chdir(struct proc *p, uint64_t *regs)
 {
 	char norm[256];
+	struct sdesc d;
 	long e = norm_arg(p, AT_FDCWD, ARG0, norm);
-	int n = e ? (int)e : tmpfs_lookup(norm, true);
-	if (n < 0)
-		return n;
-	if ((tmpfs_node(n)->mode & 0170000) != 0040000)
+	if (!e)
+		e = of_path_desc(p, norm, true, &d);
+	if (e)
+		return e;
+	if ((d.mode & 0170000) != 0040000)
 		return -LX_ENOTDIR;
 	snprintf(p->cwd, sizeof p->cwd, "/%s", norm);
 	return 0;
+}
+
+static long
+lx_fchdir(struct proc *p, uint64_t *regs)
+{
+	char dir[256];
+	long e = of_dir_path(p, ARG0, dir, sizeof dir);
+	if (!e)
+		snprintf(p->cwd, sizeof p->cwd, "/%s", dir);
+	return e;
 }
 
 /* Existence, and the mode bits (owner/group/other as Unix); issue 4
@@ -839,17 +834,31 @@ static long
 access_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t how)
 {
 	char norm[256];
+	struct sdesc d;
 	long e = norm_arg(p, dirfd, va, norm);
-	int n = e ? (int)e : tmpfs_lookup(norm, true);
-	if (n < 0)
-		return n;
-	struct tnode *t = tmpfs_node(n);
-	unsigned shift = t->uid == p->uid ? 6 : t->gid == p->gid ? 3 : 0;
+	if (!e)
+		e = of_path_desc(p, norm, true, &d);
+	if (e)
+		return e;
+	unsigned shift = d.uid == p->uid ? 6 : d.gid == p->gid ? 3 : 0;
 	if (how & ~7ull)
 		return -LX_EINVAL;
-	if ((how & 7) & ~((t->mode >> shift) & 7))
+	if ((how & 7) & ~((d.mode >> shift) & 7))
 		return -LX_EACCES;
 	return 0;
+}
+
+/* A path argument for a change (norm_arg); under /proc, the error the
+ * change gets (exists: if the entry is there). */
+static long
+change_arg(struct proc *p, int64_t dirfd, uint64_t va, char *norm,
+	   long exists)
+{
+	long e = norm_arg(p, dirfd, va, norm);
+	if (e || !procfs_owns(norm))
+		return e;
+	e = procfs_refuse(p, norm, exists);
+	return e == PROCFS_OUT ? 0 : e;
 }
 
 static long
@@ -868,7 +877,7 @@ static long
 mkdir_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t mode)
 {
 	char norm[256];
-	long e = norm_arg(p, dirfd, va, norm);
+	long e = change_arg(p, dirfd, va, norm, -LX_EEXIST);
 	if (e)
 		return e;
 	int n = tmpfs_create(norm, 0040000 | ((uint32_t)mode & 07777 & ~p->umask),
@@ -883,7 +892,7 @@ static long
 remove_at(struct proc *p, int64_t dirfd, uint64_t va, bool dir)
 {
 	char norm[256];
-	long e = norm_arg(p, dirfd, va, norm);
+	long e = change_arg(p, dirfd, va, norm, -LX_EPERM);
 	return e ? e : tmpfs_remove(norm, dir);
 }
 
@@ -905,6 +914,8 @@ rename_at(struct proc *p, int64_t fd1, uint64_t a, int64_t fd2, uint64_t b)
 	long e = norm_arg(p, fd1, a, from);
 	if (!e)
 		e = norm_arg(p, fd2, b, to);
+	if (!e && (procfs_owns(from) || procfs_owns(to)))
+		e = procfs_owns(from) == procfs_owns(to) ? -LX_EPERM : -LX_EXDEV;
 	return e ? e : tmpfs_rename(from, to);
 }
 
@@ -926,7 +937,7 @@ symlink_at(struct proc *p, uint64_t target_va, int64_t dirfd, uint64_t va)
 	long e = copy_str(p, target, target_va, sizeof target);
 	if (e < 0)
 		return e == -LX_E2BIG ? -LX_ENAMETOOLONG : e;
-	if ((e = norm_arg(p, dirfd, va, norm)))
+	if ((e = change_arg(p, dirfd, va, norm, -LX_EEXIST)))
 		return e;
 	int n = tmpfs_create(norm, 0120777, p->uid, p->gid);
 	if (n < 0)
@@ -940,32 +951,39 @@ symlink_at(struct proc *p, uint64_t target_va, int64_t dirfd, uint64_t va)
 static long lx_symlink(struct proc *p, uint64_t *regs) { return symlink_at(p, ARG0, AT_FDCWD, ARG1); }
 static long lx_symlinkat(struct proc *p, uint64_t *regs) { return symlink_at(p, ARG0, (int32_t)ARG1, ARG2); }
 
+/* The target of a symbolic link of tmpfs or /proc at norm into out;
+ * its length or -errno. */
 static long
-readlink_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t buf,
-	    uint64_t size)
+link_read(struct proc *p, char *norm, char *out, size_t size)
 {
-	char norm[256], path[256], self[32], target[256];
-	long e = copy_str(p, path, va, sizeof path);
-	if (e < 0)
-		return e;
-	snprintf(self, sizeof self, "/proc/%d/exe", p->pid);
-	if ((int64_t)size <= 0)
-		return -LX_EINVAL;
-	if (!strcmp(path, "/proc/self/exe") || !strcmp(path, self)) {
-		size_t n = strlen(p->exe);
-		n = n < size ? n : size;
-		return proc_copy_out(p, buf, p->exe, n) ? -LX_EFAULT : (long)n;
+	long id = procfs_owns(norm) ? procfs_lookup(p, norm, false) : PROCFS_OUT;
+	if (id >= 0) {
+		long e = procfs_readlink(p, (uint32_t)id, out, size);
+		return e ? e : (long)strlen(out);
 	}
-	if ((e = norm_arg(p, dirfd, va, norm)))
-		return e;
+	if (id != PROCFS_OUT)
+		return id;
 	int n = tmpfs_lookup(norm, false);
 	if (n < 0)
 		return n;
 	struct tnode *t = tmpfs_node(n);
 	if ((t->mode & 0170000) != 0120000)
 		return -LX_EINVAL;
-	long len = tmpfs_read(t, 0, (uint8_t *)target,
-			      t->size < sizeof target ? t->size : sizeof target);
+	return tmpfs_read(t, 0, (uint8_t *)out, t->size < size ? t->size : size);
+}
+
+static long
+readlink_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t buf,
+	    uint64_t size)
+{
+	char norm[256], target[256];
+	if ((int32_t)size <= 0)
+		return -LX_EINVAL;
+	long len = norm_arg(p, dirfd, va, norm);
+	if (!len)
+		len = link_read(p, norm, target, sizeof target);
+	if (len < 0)
+		return len;
 	if ((uint64_t)len > size)
 		len = (long)size;
 	return proc_copy_out(p, buf, target, (size_t)len) ? -LX_EFAULT : len;
@@ -974,12 +992,13 @@ readlink_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t buf,
 static long lx_readlinkat(struct proc *p, uint64_t *regs) { return readlink_at(p, (int32_t)ARG0, ARG1, ARG2, ARG3); }
 static long lx_readlink(struct proc *p, uint64_t *regs) { return readlink_at(p, AT_FDCWD, ARG0, ARG1, ARG2); }
 
-/* The node behind a path or a descriptor; -errno. */
+/* The node a path names, to change it (refused under /proc with
+ * error refuse); -errno. */
 static int
-node_at(struct proc *p, int64_t dirfd, uint64_t va, bool follow)
+node_at(struct proc *p, int64_t dirfd, uint64_t va, bool follow, long refuse)
 {
 	char norm[256];
-	long e = norm_arg(p, dirfd, va, norm);
+	long e = change_arg(p, dirfd, va, norm, refuse);
 	return e ? (int)e : tmpfs_lookup(norm, follow);
 }
 
@@ -997,8 +1016,8 @@ chmod_node(struct proc *p, int n, uint64_t mode)
 	return 0;
 }
 
-static long lx_chmod(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, AT_FDCWD, ARG0, true), ARG1); }
-static long lx_fchmodat(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, (int32_t)ARG0, ARG1, true), ARG2); }
+static long lx_chmod(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EPERM), ARG1); }
+static long lx_fchmodat(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, (int32_t)ARG0, ARG1, true, -LX_EPERM), ARG2); }
 
 static long
 lx_fchmod(struct proc *p, uint64_t *regs)
@@ -1025,9 +1044,24 @@ chown_node(struct proc *p, int n, uint64_t uid, uint64_t gid)
 	return 0;
 }
 
-static long lx_chown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, true), ARG1, ARG2); }
-static long lx_lchown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, false), ARG1, ARG2); }
-static long lx_fchownat(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, (int32_t)ARG0, ARG1, !(ARG4 & 0x100)), ARG2, ARG3); }
+static long lx_chown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EPERM), ARG1, ARG2); }
+static long lx_lchown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, false, -LX_EPERM), ARG1, ARG2); }
+
+/* AT_SYMLINK_NOFOLLOW, and AT_EMPTY_PATH: the file open as dirfd. */
+static long
+lx_fchownat(struct proc *p, uint64_t *regs)
+{
+	char c;
+	if (ARG4 & ~0x1100ull)
+		return -LX_EINVAL;
+	if ((ARG4 & 0x1000) && !proc_copy_in(p, &c, ARG1, 1) && !c) {
+		int n = of_node(p, ARG0);
+		return chown_node(p, n < 0 ? -LX_EBADF : n, ARG2, ARG3);
+	}
+	return chown_node(p, node_at(p, (int32_t)ARG0, ARG1, !(ARG4 & 0x100),
+				     -LX_EPERM),
+			  ARG2, ARG3);
+}
 
 static long
 lx_fchown(struct proc *p, uint64_t *regs)
@@ -1051,7 +1085,7 @@ truncate_node(struct proc *p, int n, uint64_t size)
 	return tmpfs_truncate(t, size);
 }
 
-static long lx_truncate(struct proc *p, uint64_t *regs) { return truncate_node(p, node_at(p, AT_FDCWD, ARG0, true), ARG1); }
+static long lx_truncate(struct proc *p, uint64_t *regs) { return truncate_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EACCES), ARG1); }
 
 static long
 lx_ftruncate(struct proc *p, uint64_t *regs)

@@ -33,5 +33,7 @@
 #define LX_ENXIO 6
 #define LX_ENFILE 23
 #define LX_EMFILE 24
+#define LX_EXDEV 18
+#define LX_ELOOP 40
 
 #endif

@@ -288,6 +288,7 @@ main(struct ux_bootinfo *bi)
 	initrd_init(bi);
 	time_init(bi); /* before tmpfs, which stamps times */
 	tmpfs_init();
+	procfs_init(bi);
 	start_console();
 	char *argv[16];
 	const char *path = init_args(bi, argv, 16);
@@ -303,6 +304,7 @@ main(struct ux_bootinfo *bi)
 	struct proc *ip = proc_get((uint64_t)init_pid);
 	if (!ip || std_fds(ip) || proc_start(ip))
 		ux_exit(2);
+	exec_cmdline(ip, argv);
 	console_foreground(ip->pgid);
 
 	struct ux_msg m = {0};

@@ -102,6 +102,9 @@ struct proc {
 	char cwd[256];
 	char name[32];
 	char exe[128];
+	char cmdline[512];    /* argv, each NUL-ended (for /proc) */
+	uint16_t cmdline_len;
+	uint64_t start_ns;    /* monotonic time it was made (for /proc) */
 };
 
 /* time.c */
@@ -113,6 +116,7 @@ long time_sleep(struct proc *p, uint64_t deadline_ns, wake_fn fn,
 		const uint64_t *arg);
 bool time_is_tick(const struct ux_msg *m);
 void time_tick(void);
+bool time_sleeping(const struct proc *p);
 /* Give up p's sleep (a signal came): the time it had left, in ns. */
 uint64_t time_cancel(struct proc *p);
 /* Our notification object (bound to our TCB), for minting badged copies:
@@ -158,9 +162,11 @@ void proc_wait_notify(struct proc *p);
 /* Each process in process group pgid (0: none). */
 struct proc *proc_next(struct proc *after);
 #define LX_GONE (-1000002) /* a handler's result: no reply, caller gone */
+#define LX_REGS (-1000003) /* a handler's result: regs rewritten, reply
+			    * with them all but fs and gs (e.g. a call
+			    * re-issued, rt_sigreturn) */
 
 /* signal.c */
-#define LX_REGS (-1000003) /* a handler's result: reply with regs as set */
 #define SIGKILL 9
 #define SIGSEGV 11
 #define SIGPIPE 13
@@ -239,6 +245,25 @@ long of_open(struct proc *p, const char *path, uint64_t flags,
 /* The tmpfs node an open file descriptor names, or -1. */
 int of_node(struct proc *p, uint64_t fd);
 long of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va);
+/* What a file is, for stat (and access, chdir, /proc). */
+struct sdesc {
+	uint32_t mode, uid, gid, nlink;
+	uint64_t size, mtime, rdev, ino;
+};
+/* The description of what normalised path norm names (a symbolic link
+ * at the end followed if follow; norm may be rewritten on the way), or
+ * -errno. */
+long of_path_desc(struct proc *p, char *norm, bool follow, struct sdesc *d);
+/* A path relative to directory descriptor dirfd made absolute in place
+ * (path has size bytes); -EBADF, -ENOTDIR, -ENAMETOOLONG. */
+long of_at(struct proc *p, int64_t dirfd, char *path, size_t size);
+/* The normalised path of the directory open as fd, or -errno. */
+long of_dir_path(struct proc *p, uint64_t fd, char *out, size_t size);
+/* What descriptor fd refers to, as /proc/PID/fd/N shows it; its access
+ * mode (0 read, 1 write, 2 both) or -EBADF. */
+long of_fd_target(struct proc *p, unsigned fd, char *out, size_t size);
+/* Whether a read of descriptor fd may wait (the console, a pipe). */
+bool of_may_wait(struct proc *p, uint64_t fd);
 long of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len);
 long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
@@ -249,6 +274,39 @@ long proc_protect(struct proc *p, uint64_t va, unsigned rights);
  * length costs no more than the pages there are. */
 unsigned proc_range(struct proc *p, uint64_t va, uint64_t len, int rights);
 void proc_unmap(struct proc *p, uint64_t va);
+
+/* lx_vec.c: readv, writev, preadv, pwritev (table entries). */
+long lx_readv(struct proc *p, uint64_t *regs);
+long lx_writev(struct proc *p, uint64_t *regs);
+long lx_preadv(struct proc *p, uint64_t *regs);
+long lx_pwritev(struct proc *p, uint64_t *regs);
+long lx_console_write(struct proc *p, uint64_t buf, uint64_t len);
+
+/* exec.c: execve's file: an ELF program, or a #! script run by its
+ * interpreter (argv rebuilt as Linux does). */
+long exec_file(struct proc *p, const char *path, char *const argv[],
+	       char *const envp[]);
+void exec_cmdline(struct proc *p, char *const argv[]); /* for /proc */
+
+/* procfs.c: /proc. An entry is named by an id (>= 0). */
+#define PROCFS_OUT (-1000004) /* a symbolic link led out of /proc */
+void procfs_init(const struct ux_bootinfo *bi);
+bool procfs_owns(const char *norm); /* norm is /proc or below it */
+/* The entry at normalised path norm (under /proc), following symbolic
+ * links in the middle and, if follow, at the end; PROCFS_OUT with norm
+ * rewritten when one leads out of /proc; or -errno. */
+long procfs_lookup(struct proc *p, char *norm, bool follow);
+long procfs_desc(uint32_t id, struct sdesc *d);
+long procfs_read(uint32_t id, uint64_t off, uint8_t *dst,
+		 uint64_t len);
+long procfs_readlink(struct proc *p, uint32_t id, char *out, size_t size);
+bool procfs_dirent(uint32_t id, uint64_t i,
+		   const char **name, uint32_t *mode, uint64_t *ino);
+long procfs_path(uint32_t id, char *out, size_t size); /* normalised */
+/* The error a change at norm under /proc gets: exists if there is an
+ * entry there, else the lookup's (-ENOENT, or PROCFS_OUT with norm
+ * rewritten if a link leads out of /proc). */
+long procfs_refuse(struct proc *p, char *norm, long exists);
 
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.
  * Returns the number of registers the reply must set (0: no reply now:
@@ -275,6 +333,8 @@ int tmpfs_child(int dir, const char *name);
 int tmpfs_create(const char *path, uint32_t mode, uint32_t uid, uint32_t gid);
 int tmpfs_remove(const char *path, bool dir);
 int tmpfs_rename(const char *from, const char *to);
+/* The normalised path of node n ("" for the root); -ENOENT if removed. */
+long tmpfs_path(int n, char *out, size_t size);
 long tmpfs_read(struct tnode *t, uint64_t off, uint8_t *dst, uint64_t len);
 long tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src,
 		 uint64_t len);

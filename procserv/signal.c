@@ -404,6 +404,13 @@ sig_fault(struct proc *p, unsigned label, uint64_t w0, uint64_t w1,
 							     : regs[UX_REG_RIP]};
 	if (sig == 8)
 		si.code = 1; /* FPE_INTDIV */
+	/* A Linux system call's bad buffer is EFAULT, as on Linux. */
+	if (label == UX_FAULT_PAGE && (w1 & UX_PF_SYSCALL) &&
+	    regs[UX_REG_RAX] < 512) {
+		regs[UX_REG_RIP] += 2;
+		regs[UX_REG_RAX] = (uint64_t)-LX_EFAULT;
+		return UX_REG_RFLAGS + 1;
+	}
 	/* A fault's signal cannot be blocked or ignored: that ends it. */
 	if ((p->sig.mask & BIT(sig)) || action(p, sig) != A_CATCH) {
 		printf("procserv: pid %d (%s): %s %#lx at rip %#lx: killed by "

@@ -138,6 +138,15 @@ time_sleep(struct proc *p, uint64_t deadline, wake_fn fn, const uint64_t *arg)
 	return -12; /* ENOMEM: too many sleepers */
 }
 
+bool
+time_sleeping(const struct proc *p)
+{
+	for (unsigned i = 0; i < MAX_SLEEPERS; i++)
+		if (sleepers[i].used && sleepers[i].pid == p->pid)
+			return true;
+	return false;
+}
+
 uint64_t
 time_cancel(struct proc *p)
 {

@@ -345,6 +345,30 @@ tmpfs_rename(const char *from, const char *to)
 	return 0;
 }
 
+/* Built from the end of out, walking up the parents. */
+long
+tmpfs_path(int n, char *out, size_t size)
+{
+	size_t at = size - 1;
+	if (!tmpfs_node(n))
+		return -LX_ENOENT;
+	out[at] = '\0';
+	for (; n; n = nodes[n].parent) {
+		size_t l = strlen(nodes[n].name);
+		if (!nodes[n].nlink)
+			return -LX_ENOENT; /* removed */
+		if (l + 1 > at)
+			return -LX_ENAMETOOLONG;
+		at -= l;
+		memcpy(out + at, nodes[n].name, l);
+		out[--at] = '/';
+	}
+	if (out[at] == '/')
+		at++;
+	memmove(out, out + at, size - at);
+	return 0;
+}
+
 void
 tmpfs_ref(int n, int delta)
 {

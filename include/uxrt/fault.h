@@ -25,6 +25,11 @@ enum ux_fault {
 #define UX_PF_WRITE 2
 #define UX_PF_USER 4
 #define UX_PF_FETCH 16
+/* Not the CPU's: raised by the kernel for a system call's buffer (rip is
+ * at the syscall instruction, made again once the fault is resolved; a
+ * handler that cannot resolve it may instead answer the call, e.g.
+ * EFAULT, by stepping rip past it). */
+#define UX_PF_SYSCALL (1ull << 31)
 
 enum ux_reg {
 	UX_REG_RAX, UX_REG_RBX, UX_REG_RCX, UX_REG_RDX, UX_REG_RSI,

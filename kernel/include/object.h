@@ -93,10 +93,14 @@ struct tcb {
 		uint64_t mr0, mr1;
 		uint64_t send_buf, send_len, recv_buf, recv_len;
 	} lx;
-	struct lx_cont {         /* a file call longer than one long message */
+	struct lx_cont {         /* a file call longer than one long message,
+				    or a readv/writev (one piece an iovec) */
 		uint8_t on;
 		uint64_t done;       /* bytes moved by the earlier pieces */
 		uint64_t rsi, rdx, r10; /* the registers as the caller set them */
+		uint64_t total;      /* readv/writev: bytes asked for */
+		uint64_t voff;       /* readv/writev: bytes done of iovec vidx */
+		uint32_t vidx;
 	} lxc;
 	uint64_t id;                 /* for reports */
 	uint8_t fpu[512] __attribute__((aligned(64))); /* fxsave area */

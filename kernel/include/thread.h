@@ -118,6 +118,8 @@ void tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
 /* vspace (arch): copy between address spaces; bytes copied. */
 uint64_t vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src,
 		     uint64_t sva, uint64_t n);
+/* Copy n bytes of t's memory at va to dst; false if not all mapped. */
+bool vspace_read(struct tcb *t, uint64_t va, void *dst, uint64_t n);
 /* Is [va, va+len) mapped for a user access? *bad = first failing page. */
 bool vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 		  uint64_t *bad, uint64_t *errcode);

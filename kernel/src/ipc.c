@@ -357,7 +357,7 @@ fault:
 	if (bad >= UX_USER_TOP)
 		return UX_E_FAULT;
 	t->ctx.rip -= 2; /* re-issue the system call after the fault */
-	fault_raise(t, UX_FAULT_PAGE, bad, code);
+	fault_raise(t, UX_FAULT_PAGE, bad, code | UX_PF_SYSCALL);
 	return ERR_FAULT_RAISED;
 }
 

@@ -13,19 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int pass, fail;
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (c)                                                        \
-			pass++;                                               \
-		else {                                                        \
-			fail++;                                               \
-			printf("t_files: FAIL %s:%d: %s (errno %d)\n",        \
-			       __FILE__, __LINE__, #c, errno);                \
-		}                                                             \
-	} while (0)
-#define ERR(call, e) CHECK((call) < 0 && errno == (e))
+#define T_NAME "t_files"
+#include "t.h"
 
 int
 main(void)

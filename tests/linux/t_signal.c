@@ -17,19 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int pass, fail;
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (c)                                                        \
-			pass++;                                               \
-		else {                                                        \
-			fail++;                                               \
-			printf("t_signal: FAIL %s:%d: %s (errno %d)\n",       \
-			       __FILE__, __LINE__, #c, errno);                \
-		}                                                             \
-	} while (0)
-#define ERR(call, e) CHECK((call) < 0 && errno == (e))
+#define T_NAME "t_signal"
+#include "t.h"
 
 static volatile sig_atomic_t got, got_sig, got_code, got_pid, nested;
 static volatile sig_atomic_t blocked_inside, got_status;

@@ -21,12 +21,14 @@ out=$( (sleep 5; printf 'sleep 20\r'; sleep 2; printf '\003'; sleep 1
 		-append "init=/bin/busybox -- sh" | tr -d '\r')
 echo "$out" | grep -a "killed\|status\|Stopped\|waited\|trapped\|piped"
 fail() { echo "$1"; exit 1; }
-echo "$out" | grep -aq "(sleep) killed by signal 2" || fail "^C did not end sleep"
+# (busybox runs its applets through /proc/self/exe, so like Linux's comm
+# their names read "exe")
+n=$(echo "$out" | grep -ac "killed by signal 2")
+[ "$n" -ge 1 ] || fail "^C did not end sleep"
 echo "$out" | grep -aq "^status 130" || fail "no status 130 after ^C"
 echo "$out" | grep -aq "Stopped.*sleep 20" || fail "^Z did not stop sleep"
-[ "$(echo "$out" | grep -ac "(sleep) killed by signal 2")" -ge 2 ] ||
-	fail "fg then ^C did not end the continued sleep"
-echo "$out" | grep -aq "(cat) killed by signal 2" || fail "^C did not end cat"
+[ "$n" -ge 2 ] || fail "fg then ^C did not end the continued sleep"
+[ "$n" -ge 3 ] || fail "^C did not end cat"
 echo "$out" | grep -aq "^waited 0" || fail "sleep & wait"
 echo "$out" | grep -aq "^killed 143" || fail "kill of a background job"
 echo "$out" | grep -aq "^trapped" || fail "trap handler"

@@ -423,6 +423,28 @@ vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 	return true;
 }
 
+bool
+vspace_read(struct tcb *t, uint64_t va, void *dst, uint64_t n)
+{
+	uint64_t pml4 = thread_pml4(t), pa, code;
+	uint8_t *d = dst;
+
+	if (!pml4 || va >= UX_USER_TOP || n > UX_USER_TOP - va)
+		return false;
+	while (n) {
+		uint64_t chunk = BIT(12) - (va & MASK(12));
+		if (chunk > n)
+			chunk = n;
+		if (translate(pml4, va, false, &pa, &code) != XL_OK)
+			return false;
+		memcpy(d, phys_to_virt(pa), chunk);
+		d += chunk;
+		va += chunk;
+		n -= chunk;
+	}
+	return true;
+}
+
 uint64_t
 vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src, uint64_t sva,
 	    uint64_t n)
