@@ -33,5 +33,8 @@
 #define LX_ENXIO 6
 #define LX_ENFILE 23
 #define LX_EMFILE 24
+#define LX_ENODEV 19
+#define LX_EOVERFLOW 75
+#define LX_EOPNOTSUPP 95
 
 #endif
