@@ -285,6 +285,23 @@ of_node(struct proc *p, uint64_t fd)
 	return ofiles[p->fds[fd].of].node;
 }
 
+long
+of_mmap(struct proc *p, uint64_t fd, int *node)
+{
+	if (fd_is(p, fd, FD_CONSOLE)) {
+		*node = -2;
+		return 2;
+	}
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	struct tnode *t = tmpfs_node(f->node);
+	*node = f->dev == DEV_ZERO		       ? -1
+		: t && (t->mode & 0170000) == 0100000 ? f->node
+						       : -2;
+	return f->dev ? 2 : (long)(f->flags & O_ACCMODE);
+}
+
 bool
 of_is_request(const struct ux_msg *m)
 {

@@ -114,47 +114,43 @@ lx_ioctl(struct proc *p, uint64_t *regs)
 static long
 lx_brk(struct proc *p, uint64_t *regs)
 {
-	uint64_t want = ARG0, cur = (p->brk + 0xFFF) & ~0xFFFull;
-	if (want < p->brk_start || want > p->brk_start + (256ull << 20))
-		return (long)p->brk;
-	for (uint64_t va = cur; va < want; va += 4096)
-		if (proc_page_new(p, va, UX_R_READ | UX_R_WRITE))
-			return (long)p->brk;
-	for (uint64_t va = (want + 0xFFF) & ~0xFFFull; va < cur; va += 4096)
-		proc_unmap(p, va);
-	p->brk = want;
-	return (long)want;
+	return mem_brk(p, ARG0);
 }
 
-/* Anonymous private mappings only (no files yet; MAP_FIXED not yet). */
 static long
 lx_mmap(struct proc *p, uint64_t *regs)
 {
-	uint64_t len = (ARG1 + 0xFFF) & ~0xFFFull, flags = ARG3;
-	unsigned r = (ARG2 & 1 ? UX_R_READ : 0) | (ARG2 & 2 ? UX_R_WRITE : 0) |
-		     (ARG2 & 4 ? UX_R_EXEC : 0);
-	if (!len || len > (1ull << 32))
-		return -LX_EINVAL;
-	if (!(flags & 0x20) || (flags & 0x10) || (flags & 3) != 2)
-		return -LX_EINVAL; /* need MAP_PRIVATE|MAP_ANONYMOUS, no FIXED */
-	uint64_t va = p->mmap_next;
-	for (uint64_t o = 0; o < len; o += 4096)
-		if (proc_page_new(p, va + o, r | UX_R_READ)) {
-			for (uint64_t u = 0; u < o; u += 4096)
-				proc_unmap(p, va + u);
-			return -LX_ENOMEM;
-		}
-	p->mmap_next += len + 4096;
-	return (long)va;
+	return mem_mmap(p, ARG0, ARG1, ARG2, ARG3, ARG4, ARG5);
 }
 
 static long
 lx_munmap(struct proc *p, uint64_t *regs)
 {
-	if (ARG0 & 0xFFF || !ARG1 || ARG0 >= UX_USER_TOP)
-		return -LX_EINVAL;
-	proc_range(p, ARG0, (ARG1 + 0xFFF) & ~0xFFFull, -1);
-	return 0;
+	return mem_munmap(p, ARG0, ARG1);
+}
+
+static long
+lx_mprotect(struct proc *p, uint64_t *regs)
+{
+	return mem_mprotect(p, ARG0, ARG1, ARG2);
+}
+
+static long
+lx_madvise(struct proc *p, uint64_t *regs)
+{
+	return mem_madvise(p, ARG0, ARG1, ARG2);
+}
+
+static long
+lx_mremap(struct proc *p, uint64_t *regs)
+{
+	return mem_mremap(p, ARG0, ARG1, ARG2, ARG3, ARG4);
+}
+
+static long
+lx_msync(struct proc *p, uint64_t *regs)
+{
+	return mem_msync(p, ARG0, ARG1, ARG2);
 }
 
 static long
@@ -332,25 +328,6 @@ static long
 lx_exit(struct proc *p, uint64_t *regs)
 {
 	return lx_exit_group(p, regs);
-}
-
-static long
-lx_mprotect(struct proc *p, uint64_t *regs)
-{
-	unsigned r = (ARG2 & 1 ? UX_R_READ : 0) | (ARG2 & 2 ? UX_R_WRITE : 0) |
-		     (ARG2 & 4 ? UX_R_EXEC : 0);
-	if (ARG0 & 0xFFF || ARG2 & ~7ull)
-		return -LX_EINVAL;
-	if (r)
-		r |= UX_R_READ; /* x86 cannot map write- or exec-only */
-	uint64_t len = (ARG1 + 0xFFF) & ~0xFFFull;
-	if (len < ARG1)
-		return -LX_ENOMEM;
-	/* Linux answers ENOMEM if part of the range is not mapped */
-	if (proc_range(p, ARG0, len, -2) != len / 4096)
-		return -LX_ENOMEM;
-	proc_range(p, ARG0, len, (int)r);
-	return 0;
 }
 
 static long

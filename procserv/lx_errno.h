@@ -35,5 +35,8 @@
 #define LX_EMFILE 24
 #define LX_EXDEV 18
 #define LX_ELOOP 40
+#define LX_ENODEV 19
+#define LX_EOVERFLOW 75
+#define LX_EOPNOTSUPP 95
 
 #endif

@@ -5,9 +5,10 @@
  * process's fault endpoint, badged with the pid), starts init (the
  * program named by "init=" on the kernel command line, default
  * /sbin/init) from the initial archive, and then serves fault messages:
- * Linux system calls go to linux.c; a page fault or CPU exception ends
- * the process (demand paging and signals come later). When init exits,
- * so does the machine (QEMU's isa-debug-exit with init's status).
+ * Linux system calls go to linux.c, page faults to mem.c (demand paging,
+ * copy-on-write); a bad access or a CPU exception ends the process
+ * (signals come later). When init exits, so does the machine (QEMU's
+ * isa-debug-exit with init's status).
  */
 #include "procserv.h"
 
@@ -124,6 +125,10 @@ handle(struct ux_msg *m)
 		return false;
 	for (unsigned i = 0; i < UX_REG_COUNT; i++)
 		regs[i] = mr(m, UX_FAULT_REGS + i);
+	if (label == UX_FAULT_PAGE && mem_fault(p, mr(m, 0), mr(m, 1))) {
+		m->info = ux_msginfo(0, 0, 0, 0); /* retry the instruction */
+		return proc_get(m->badge) != NULL; /* not if ended (OOM) */
+	}
 	sig_current = p->pid;
 	if (label == UX_FAULT_SYSCALL)
 		n = lx_syscall(p, regs);
@@ -274,6 +279,7 @@ main(struct ux_bootinfo *bi)
 	size_t size;
 
 	alloc_init(bi);
+	mem_init(bi);
 	cspace_init();
 	if ((e = alloc_obj(UX_CAP_ENDPOINT, 0, &ps_ep)))
 		fatal("endpoint", e);

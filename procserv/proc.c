@@ -1,23 +1,28 @@
 /*
- * proc.c - processes: creation from an ELF image, their memory (pages
- * tracked per process, reached through a scratch mapping), and exit.
+ * proc.c - processes: creation from an ELF image, fork, exec, exit and
+ * wait. Their memory is mem.c's: the loader makes regions and writes the
+ * segments' data and the initial stack; everything else is paged in on
+ * first touch.
  *
- * Memory is allocated eagerly for now (segments, stack, brk, anonymous
- * mmap); demand paging through page-fault messages comes with fork.
+ * A process's kernel objects (CNode, TCB, PML4, page tables) come from an
+ * untyped of its own, so ending it is one revoke. That untyped (and the
+ * slot of the CNode) is kept for the next process: a revoked untyped has
+ * no children, so it is used again from its start.
  */
 #include "procserv.h"
 #include "elf/elf64.h"
 
 #define ROOT UX_BI_SLOT_CNODE
-#define VSPACE UX_BI_SLOT_VSPACE
-#define SCRATCH_VA 0x30000000ull
 #define STACK_TOP 0x7ffffff00000ull
-#define STACK_PAGES 32
-#define MMAP_BASE 0x100000000000ull
+#define STACK_SIZE (8ull << 20) /* Linux's default RLIMIT_STACK */
+#define NATIVE_STACK (32 * 4096ull)
 #define MAX_ARGS 64
 
 extern uint64_t ps_l1;
 static struct proc procs[MAX_PROCS];
+/* Untypeds (and CNode slots) of ended processes, for new ones. */
+static struct { uint64_t ut, pcn; } spare[MAX_PROCS];
+static unsigned nspare;
 
 struct proc *
 proc_get(uint64_t pid)
@@ -29,7 +34,7 @@ proc_get(uint64_t pid)
 }
 
 /* A new object in the process's CNode; *cptr is its address. */
-static long
+long
 proc_obj(void *ctx, unsigned type, uint64_t *cptr)
 {
 	struct proc *p = ctx;
@@ -46,141 +51,6 @@ proc_obj(void *ctx, unsigned type, uint64_t *cptr)
 	return e;
 }
 
-static struct page *
-find_page(struct proc *p, uint64_t va)
-{
-	for (unsigned i = 0; i < p->npages; i++)
-		if (p->pages[i].va == va)
-			return &p->pages[i];
-	return NULL;
-}
-
-long
-proc_page_new(struct proc *p, uint64_t va, unsigned rights)
-{
-	uint64_t f;
-	long e;
-
-	if (p->npages == MAX_PAGES)
-		return UX_E_NOT_ENOUGH_MEMORY;
-	if ((e = proc_obj(p, UX_CAP_FRAME, &f)))
-		return e;
-	if ((e = alloc_map_with(PCAP(p->pid, PS_PML4), f, va, rights,
-				proc_obj, p)))
-		return e;
-	p->pages[p->npages++] =
-		(struct page){va, (uint32_t)(f & 0xFFF), (uint8_t)rights};
-	return UX_OK;
-}
-
-/* Change the rights of the page at va; nonzero if it is not mapped. */
-long
-proc_protect(struct proc *p, uint64_t va, unsigned rights)
-{
-	struct page *pg = find_page(p, va);
-	if (!pg)
-		return UX_E_FAILED_LOOKUP;
-	pg->rights = (uint8_t)rights;
-	if (!rights) /* PROT_NONE: no mapping, keep the frame */
-		return ux_frame_unmap(PCAP(p->pid, pg->slot));
-	return ux_frame_map(PCAP(p->pid, pg->slot), PCAP(p->pid, PS_PML4), va,
-			    rights, UX_MAP_CACHED);
-}
-
-unsigned
-proc_range(struct proc *p, uint64_t va, uint64_t len, int rights)
-{
-	unsigned n = 0;
-	uint64_t end = va + len < va ? ~0ull : va + len;
-	for (unsigned i = 0; i < p->npages;) {
-		struct page *pg = &p->pages[i];
-		if (pg->va < va || pg->va >= end) {
-			i++;
-			continue;
-		}
-		n++;
-		if (rights == -1) {
-			proc_unmap(p, pg->va); /* moves the last page here */
-			continue;
-		}
-		if (rights >= 0)
-			proc_protect(p, pg->va, (unsigned)rights);
-		i++;
-	}
-	return n;
-}
-
-void
-proc_unmap(struct proc *p, uint64_t va)
-{
-	struct page *pg = find_page(p, va);
-	if (!pg)
-		return;
-	ux_cnode_delete(p->pcn, pg->slot, PROC_RADIX); /* unmaps it */
-	*pg = p->pages[--p->npages];
-}
-
-/* Map the frame of p's page at va in our scratch window w (0 or 1),
- * through a copy of its capability in p's scratch slot. */
-static uint8_t *
-scratch_map(struct proc *p, uint64_t va, unsigned w)
-{
-	struct page *pg = find_page(p, va & ~0xFFFull);
-	uint64_t at = SCRATCH_VA + w * 4096;
-	if (!pg ||
-	    ux_cnode_copy(p->pcn, PS_SCRATCH, PROC_RADIX, p->pcn, pg->slot,
-			  PROC_RADIX, UX_R_READ | UX_R_WRITE) ||
-	    alloc_map(VSPACE, PCAP(p->pid, PS_SCRATCH), at,
-		      UX_R_READ | UX_R_WRITE)) {
-		ux_cnode_delete(p->pcn, PS_SCRATCH, PROC_RADIX);
-		return NULL;
-	}
-	return (uint8_t *)at + (va & 0xFFF);
-}
-
-static void
-scratch_unmap(struct proc *p)
-{
-	ux_cnode_delete(p->pcn, PS_SCRATCH, PROC_RADIX);
-}
-
-/* Copy between our memory and the process's, page by page; -1 if part
- * of the range is not mapped in the process. */
-static long
-copy(struct proc *p, uint64_t va, void *buf, size_t len, bool out)
-{
-	uint8_t *b = buf;
-	while (len) {
-		size_t n = 4096 - (va & 0xFFF);
-		if (n > len)
-			n = len;
-		uint8_t *s = scratch_map(p, va, 0);
-		if (!s)
-			return -1;
-		if (out)
-			memcpy(s, b, n);
-		else
-			memcpy(b, s, n);
-		scratch_unmap(p);
-		va += n;
-		b += n;
-		len -= n;
-	}
-	return 0;
-}
-
-long
-proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len)
-{
-	return copy(p, va, dst, len, false);
-}
-
-long
-proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len)
-{
-	return copy(p, va, (void *)src, len, true);
-}
-
 static unsigned
 seg_rights(uint32_t f)
 {
@@ -193,27 +63,13 @@ load_segments(struct proc *p, const uint8_t *img, const struct elf_info *in)
 {
 	struct elf_segment s;
 	for (unsigned i = 0; elf64_load_segment(img, in, i, &s); i++) {
-		uint64_t end = s.vaddr + s.memsz;
-		for (uint64_t va = s.vaddr & ~0xFFFull; va < end; va += 4096) {
-			unsigned r = seg_rights(s.flags);
-			struct page *pg = find_page(p, va);
-			long e;
-			if (!pg) {
-				e = proc_page_new(p, va, r);
-			} else {
-				pg->rights |= (uint8_t)r;
-				e = ux_frame_map(PCAP(p->pid, pg->slot),
-						 PCAP(p->pid, PS_PML4), va,
-						 pg->rights, UX_MAP_CACHED);
-			}
-			if (e)
-				return e;
-		}
-		if (s.filesz &&
-		    proc_copy_out(p, s.vaddr, img + s.offset, s.filesz))
-			return UX_E_FAULT;
+		uint64_t end = (s.vaddr + s.memsz + 0xFFF) & ~0xFFFull;
+		if (mem_region(p, s.vaddr & ~0xFFFull, end, seg_rights(s.flags)))
+			return UX_E_NOT_ENOUGH_MEMORY;
+		if (s.filesz && mem_load(p, s.vaddr, img + s.offset, s.filesz))
+			return UX_E_NOT_ENOUGH_MEMORY;
 		if (end > p->brk_start)
-			p->brk_start = (end + 0xFFF) & ~0xFFFull;
+			p->brk_start = end;
 	}
 	return UX_OK;
 }
@@ -290,7 +146,7 @@ proc_alloc(int ppid, const char *path)
 		*p = (struct proc){.used = true, .pid = pid, .ppid = ppid,
 				   .pgid = pid, .sid = pid,
 				   .next_slot = PS_FIRST_FREE, .uid = 1000,
-				   .gid = 1000, .mmap_next = MMAP_BASE};
+				   .gid = 1000};
 		const char *b = path;
 		for (const char *s = path; *s; s++)
 			if (*s == '/')
@@ -316,10 +172,16 @@ proc_objects(struct proc *p)
 {
 	uint64_t c;
 	long e;
-	if ((e = alloc_obj(UX_CAP_UNTYPED, PROC_UNTYPED_BITS, &p->ut)))
+	if (nspare) {
+		nspare--;
+		p->ut = spare[nspare].ut;
+		p->pcn = spare[nspare].pcn;
+	} else if ((e = alloc_obj(UX_CAP_UNTYPED, PROC_UNTYPED_BITS,
+				  &p->ut))) {
 		return e;
-	if (!(p->pcn = alloc_slot()))
+	} else if (!(p->pcn = alloc_slot())) {
 		return UX_E_NOT_ENOUGH_MEMORY;
+	}
 	if ((e = ux_untyped_retype(p->ut, UX_CAP_CNODE, PROC_RADIX, ROOT, 0,
 				   0, p->pcn, 1)) ||
 	    (e = ux_cnode_mint(ps_l1, (uint64_t)p->pid, L1_RADIX, ROOT,
@@ -340,17 +202,18 @@ proc_objects(struct proc *p)
 static long
 native_layout(struct proc *p)
 {
-	long e = proc_page_new(p, UX_BI_IPCBUF, UX_R_READ | UX_R_WRITE);
 	uint64_t self = UX_BI_IPCBUF;
-	for (unsigned i = 1; !e && i <= STACK_PAGES; i++)
-		e = proc_page_new(p, UX_BI_STACK_TOP - i * 4096,
-				  UX_R_READ | UX_R_WRITE);
-	if (!e && proc_copy_out(p, UX_BI_IPCBUF +
-				       offsetof(struct ux_ipc_buffer, user),
-				&self, 8))
-		e = UX_E_FAULT;
 	p->sp = UX_BI_STACK_TOP;
-	return e;
+	if (mem_region(p, UX_BI_IPCBUF, UX_BI_IPCBUF + 4096,
+		       UX_R_READ | UX_R_WRITE) ||
+	    mem_region(p, UX_BI_STACK_TOP - NATIVE_STACK, UX_BI_STACK_TOP,
+		       UX_R_READ | UX_R_WRITE))
+		return UX_E_NOT_ENOUGH_MEMORY;
+	if (proc_copy_out(p, UX_BI_IPCBUF + offsetof(struct ux_ipc_buffer, user),
+			  &self, 8) ||
+	    mem_wire(p))
+		return UX_E_NOT_ENOUGH_MEMORY;
+	return UX_OK;
 }
 
 static long
@@ -359,12 +222,9 @@ linux_layout(struct proc *p, const char *path, char *const argv[],
 	     const struct elf_info *in)
 {
 	struct elf_segment s0;
-	long e = 0;
-	for (unsigned i = 1; !e && i <= STACK_PAGES; i++)
-		e = proc_page_new(p, STACK_TOP - i * 4096,
-				  UX_R_READ | UX_R_WRITE);
-	if (e)
-		return e;
+	if (mem_region(p, STACK_TOP - STACK_SIZE, STACK_TOP,
+		       UX_R_READ | UX_R_WRITE))
+		return UX_E_NOT_ENOUGH_MEMORY;
 	elf64_load_segment(image, in, 0, &s0);
 	p->sp = build_stack(p, path, argv, envp, in,
 			    s0.vaddr - s0.offset + in->phoff);
@@ -422,15 +282,14 @@ long
 proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT])
 {
 	uint64_t tcb = PCAP(p->pid, PS_TCB);
-	struct page *ipc = find_page(p, UX_BI_IPCBUF);
+	uint64_t ipc = p->native ? mem_cap(p, UX_BI_IPCBUF) : 0;
 	long e;
 
 	if ((e = ux_tcb_configure(tcb, PCAP(p->pid, PS_FAULT),
 				  PCAP(p->pid, PS_CSPACE),
 				  64 - p->cspace_radix, PCAP(p->pid, PS_PML4),
 				  p->native ? UX_BI_IPCBUF : 0,
-				  p->native && ipc ? PCAP(p->pid, ipc->slot)
-						   : 0)) ||
+				  ipc)) ||
 	    (e = ux_tcb_set_priority(tcb, UX_BI_SLOT_TCB,
 				     p->native ? 200 : 100)) ||
 	    (!p->native &&
@@ -443,16 +302,22 @@ proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT])
 	return e;
 }
 
-/* Free p's kernel objects (everything came from its untyped). */
+/* Free p's memory and kernel objects (everything came from its
+ * untyped, kept for another process). */
 static void
 proc_free_objects(struct proc *p)
 {
+	mem_free(p);
 	if (p->ut) {
 		ux_cnode_revoke(ROOT, p->ut, 64);
-		ux_cnode_delete(ROOT, p->ut, 64);
+		if (nspare < MAX_PROCS) {
+			spare[nspare].ut = p->ut;
+			spare[nspare++].pcn = p->pcn;
+		} else {
+			ux_cnode_delete(ROOT, p->ut, 64);
+		}
 	}
 	p->ut = 0;
-	p->npages = 0;
 }
 
 static void
@@ -598,31 +463,6 @@ proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts)
 	return LX_LATER;
 }
 
-/* Copy every page of from into to, at the same address and rights. */
-static long
-copy_pages(struct proc *from, struct proc *to)
-{
-	for (unsigned i = 0; i < from->npages; i++) {
-		struct page *pg = &from->pages[i];
-		long e = proc_page_new(to, pg->va, pg->rights | UX_R_READ);
-		if (e)
-			return e;
-		uint8_t *src = scratch_map(from, pg->va, 0);
-		uint8_t *dst = scratch_map(to, pg->va, 1);
-		if (src && dst)
-			memcpy(dst, src, 4096);
-		if (src)
-			scratch_unmap(from);
-		if (dst)
-			scratch_unmap(to);
-		if (!src || !dst)
-			return UX_E_FAULT;
-		if (!pg->rights)
-			proc_protect(to, pg->va, 0);
-	}
-	return UX_OK;
-}
-
 long
 proc_fork(struct proc *parent)
 {
@@ -634,14 +474,16 @@ proc_fork(struct proc *parent)
 	memcpy(c, parent, sizeof *c); /* state, then the fresh parts */
 	c->pid = keep_pid;
 	c->ppid = parent->pid;
-	c->npages = 0;
 	c->ut = c->pcn = 0;
+	c->nvma = 0;
+	c->pages = 0;
+	c->npages = 0;
 	c->waiting = false;
 	c->zombie = false;
 	sig_fork(parent, c);
 	long e = proc_objects(c);
 	if (!e)
-		e = copy_pages(parent, c);
+		e = mem_fork(parent, c) ? UX_E_NOT_ENOUGH_MEMORY : UX_OK;
 	if (!e)
 		e = fd_fork(parent, c);
 	if (e) {
@@ -669,7 +511,6 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	memcpy(fds, p->fds, sizeof fds);
 	proc_free_objects(p);
 	p->brk_start = p->brk = 0;
-	p->mmap_next = MMAP_BASE;
 	sig_exec(p);
 	memset(p->enosys_seen, 0, sizeof p->enosys_seen);
 	snprintf(p->exe, sizeof p->exe, "%s", path);

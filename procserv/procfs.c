@@ -467,53 +467,36 @@ gen_comm(struct proc *q)
 }
 
 /* Sort n words in place (Shell's sort: the page list is not ordered). */
+/* One line of maps: a region, with the file it maps (by its path) or
+ * what it is ([heap], [stack]). */
 static void
-sort(uint64_t *v, unsigned n)
+map_line(const struct proc *q, const struct vma *v)
 {
-	for (unsigned gap = n / 2; gap; gap /= 2)
-		for (unsigned i = gap; i < n; i++)
-			for (unsigned j = i; j >= gap && v[j - gap] > v[j];
-			     j -= gap) {
-				uint64_t t = v[j];
-				v[j] = v[j - gap];
-				v[j - gap] = t;
-			}
-}
-
-static void
-map_line(const struct proc *q, uint64_t from, uint64_t to, unsigned r)
-{
+	static char path[256];
 	size_t start = text_len;
-	const char *name = from <= q->sp && q->sp <= to ? "[stack]"
-			   : from == q->brk_start && from < q->brk ? "[heap]"
-								   : NULL;
-	put("%08lx-%08lx %c%c%cp 00000000 00:00 0 ", (unsigned long)from,
-	    (unsigned long)to, r & UX_R_READ ? 'r' : '-',
-	    r & UX_R_WRITE ? 'w' : '-', r & UX_R_EXEC ? 'x' : '-');
+	const char *name = v->start <= q->sp && q->sp <= v->end ? "[stack]"
+			   : v->start == q->brk_start && v->start < q->brk
+				   ? "[heap]"
+				   : NULL;
+	bool file = v->node >= 0 && !(tmpfs_node(v->node)->nlink == 0);
+	if (file && !tmpfs_path(v->node, path, sizeof path))
+		name = path[0] ? path : "/";
+	put("%08lx-%08lx %c%c%c%c %08lx 00:00 %d ", (unsigned long)v->start,
+	    (unsigned long)v->end, v->prot & UX_R_READ ? 'r' : '-',
+	    v->prot & UX_R_WRITE ? 'w' : '-', v->prot & UX_R_EXEC ? 'x' : '-',
+	    v->flags & VM_SHARED ? 's' : 'p', (unsigned long)v->off,
+	    file ? v->node : 0);
 	if (name)
 		put("%*s%s", (int)(73 - (text_len - start)), "", name);
 	put("\n");
 }
 
-/* The mapped pages as ranges of like rights (no files are mapped yet:
- * every range is anonymous; ELF segments are copies). */
+/* The regions, in address order. */
 static void
 gen_maps(struct proc *q)
 {
-	static uint64_t v[MAX_PAGES];
-	unsigned n = q->npages;
-	for (unsigned i = 0; i < n; i++)
-		v[i] = q->pages[i].va | q->pages[i].rights;
-	sort(v, n);
-	for (unsigned i = 0; i < n;) {
-		unsigned j = i + 1;
-		while (j < n && (v[j] & ~0xFFFull) == (v[j - 1] & ~0xFFFull) + 4096 &&
-		       (v[j] & 0xFFF) == (v[i] & 0xFFF))
-			j++;
-		map_line(q, v[i] & ~0xFFFull, (v[j - 1] & ~0xFFFull) + 4096,
-			 (unsigned)(v[i] & 0xFFF));
-		i = j;
-	}
+	for (unsigned i = 0; i < q->nvma; i++)
+		map_line(q, &q->vmas[i]);
 }
 
 /* Signals ignored (SIG_IGN) or caught (a handler), as masks. */

@@ -19,8 +19,10 @@
 #define MAX_PROCS 16
 #define L1_RADIX 8
 #define PROC_RADIX 12
-#define PROC_UNTYPED_BITS 24 /* 16 MiB per process, for now */
-#define MAX_PAGES 2048
+/* A process's own kernel objects (CNode, TCB, PML4, page tables); its
+ * memory's frames come from our pool (mem.c). */
+#define PROC_UNTYPED_BITS 22
+#define MAX_VMAS 128
 #define PCAP(pid, j) ((uint64_t)(pid) << 14 | (j))
 #define MAX_FD 64
 /* The badge of an open file's capability in a process's descriptor slot:
@@ -38,15 +40,22 @@ enum proc_slot {
 	PS_PML4,
 	PS_CSPACE,  /* the process's own (empty) CSpace */
 	PS_FAULT,   /* our endpoint, badged with the pid */
-	PS_SCRATCH, /* temporary copy of a frame we map to reach its data */
 	PS_FIRST_FREE
 };
 
-struct page {
-	uint64_t va;
-	uint32_t slot;   /* in the process's CNode */
-	uint8_t rights;  /* UX_R_READ/WRITE/EXEC of its mapping */
+/* A region of a process's address space (mem.c). Pages of it are made
+ * on first touch: zeroed (anonymous), read from the file (private file
+ * mapping), or the tmpfs node's own page (shared: a file, or the
+ * anonymous node behind MAP_SHARED|MAP_ANONYMOUS). */
+struct vma {
+	uint64_t start, end; /* page-aligned, [start, end) */
+	uint64_t off;        /* offset in node of start */
+	int node;            /* tmpfs node (holds a reference), or -1 */
+	uint8_t prot;        /* UX_R_* the pages may be mapped with */
+	uint8_t flags;       /* VM_* */
 };
+#define VM_SHARED 1   /* writes reach the node; no copy-on-write */
+#define VM_MAYWRITE 2 /* mprotect may add UX_R_WRITE */
 
 /* What a signal says about itself (the parts of Linux's siginfo we set). */
 struct sig_info {
@@ -75,9 +84,11 @@ struct proc {
 	int pid, ppid;
 	uint64_t ut, pcn;   /* boot slots: its untyped, its CNode (to invoke) */
 	uint32_t next_slot;
-	struct page pages[MAX_PAGES];
-	unsigned npages;
-	uint64_t brk_start, brk, mmap_next;
+	struct vma vmas[MAX_VMAS]; /* sorted by start, not overlapping */
+	unsigned nvma;
+	uint32_t pages;       /* mem.c: its first page record (0: none) */
+	unsigned npages;      /* resident pages */
+	uint64_t brk_start, brk;
 	uint32_t uid, gid;
 	int pgid, sid;        /* process group and session */
 	bool zombie;          /* exited, not yet waited for */
@@ -265,15 +276,55 @@ long of_fd_target(struct proc *p, unsigned fd, char *out, size_t size);
 /* Whether a read of descriptor fd may wait (the console, a pipe). */
 bool of_may_wait(struct proc *p, uint64_t fd);
 long of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len);
-long proc_page_new(struct proc *p, uint64_t va, unsigned rights);
+/* The mmap view of descriptor fd: its access mode (0 read, 1 write, 2
+ * both) or -EBADF; *node is its tmpfs node if it is a regular file, -1
+ * for /dev/zero, -2 for anything that cannot be mapped. */
+long of_mmap(struct proc *p, uint64_t fd, int *node);
+
+/* mem.c: processes' memory. Regions (struct vma) say what may be where;
+ * pages are made on first touch (a page fault, or our own copy in or
+ * out) from a pool of frames the process server owns, shared
+ * copy-on-write after fork. Errors are -errno (Linux's). */
+void mem_init(const struct ux_bootinfo *bi);
+/* A page fault at addr with x86 error code code: true if resolved (the
+ * instruction is retried) or if p was ended for want of memory (then
+ * p is gone); false for a genuine bad access. */
+bool mem_fault(struct proc *p, uint64_t addr, uint64_t code);
+/* Copies between our memory and p's: pages are made as a touch by p
+ * would (read, or write honouring copy-on-write); -1 where p could not
+ * access the memory. */
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
 long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
-long proc_protect(struct proc *p, uint64_t va, unsigned rights);
-/* The pages of [va, va+len): their count; with unmap (rights -1) or
- * protect applied (rights -2: count only). Walks the page list, not the range, so a huge
- * length costs no more than the pages there are. */
-unsigned proc_range(struct proc *p, uint64_t va, uint64_t len, int rights);
-void proc_unmap(struct proc *p, uint64_t va);
+/* For the loader: a private anonymous region [start, end) with rights
+ * (a first page already in a region gets both rights), and data
+ * written into it whatever its rights. */
+long mem_region(struct proc *p, uint64_t start, uint64_t end,
+		unsigned rights);
+long mem_load(struct proc *p, uint64_t va, const void *src, size_t len);
+/* The capability of the frame mapped at va (made and mapped now), for a
+ * native thread's IPC buffer; 0 if none can be. */
+uint64_t mem_cap(struct proc *p, uint64_t va);
+/* Make and map every page of p's regions now: a native server's page
+ * fault could reach us while we wait for it. */
+long mem_wire(struct proc *p);
+long mem_fork(struct proc *parent, struct proc *child);
+void mem_free(struct proc *p); /* every page and region of p */
+long mem_brk(struct proc *p, uint64_t want);
+long mem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
+	      uint64_t flags, uint64_t fd, uint64_t off);
+long mem_munmap(struct proc *p, uint64_t addr, uint64_t len);
+long mem_mprotect(struct proc *p, uint64_t addr, uint64_t len,
+		  uint64_t prot);
+long mem_madvise(struct proc *p, uint64_t addr, uint64_t len,
+		 uint64_t advice);
+long mem_mremap(struct proc *p, uint64_t addr, uint64_t old_len,
+		uint64_t new_len, uint64_t flags, uint64_t new_addr);
+long mem_msync(struct proc *p, uint64_t addr, uint64_t len, uint64_t flags);
+/* Pool pages for our own data (tmpfs): zeroed, mapped in our space. */
+void *mem_page_alloc(void);
+void mem_page_free(void *page);
+/* A new object in p's CNode, from its untyped (page tables). */
+long proc_obj(void *ctx, unsigned type, uint64_t *cptr);
 
 /* lx_vec.c: readv, writev, preadv, pwritev (table entries). */
 long lx_readv(struct proc *p, uint64_t *regs);
@@ -339,6 +390,12 @@ long tmpfs_read(struct tnode *t, uint64_t off, uint8_t *dst, uint64_t len);
 long tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src,
 		 uint64_t len);
 long tmpfs_truncate(struct tnode *t, uint64_t size);
+/* The pool page holding offset off of node t (made if a hole), for a
+ * shared mapping; NULL beyond the end or without memory. */
+void *tmpfs_page(struct tnode *t, uint64_t off);
+/* An unnamed node of size bytes (MAP_SHARED|MAP_ANONYMOUS), one
+ * reference held; -errno. */
+int tmpfs_anon(uint64_t size);
 void tmpfs_ref(int n, int delta);
 const void *tmpfs_image(struct tnode *t, uint8_t *buf, size_t size);
 const void *tmpfs_program(const char *cwd, const char *path, size_t *size,

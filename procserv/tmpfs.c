@@ -4,45 +4,17 @@
  *
  * A file's data is either the archive's bytes (read only, in place) or
  * pages of our own (a file is copied out of the archive when first
- * written). Pages come from a simple page heap mapped into our address
- * space. A node lives while it has a name or an open file.
+ * written). Pages are frames of the process server's pool (mem.c), so a
+ * MAP_SHARED mapping maps the file's own pages. A node lives while it
+ * has a name, an open file or a mapping.
  */
 #include "procserv.h"
 #include "lx_errno.h"
 
 #define MAX_NODES 2048
 #define MAX_FILE (512ull * 4096) /* one page of page pointers: 2 MiB */
-#define HEAP_VA 0x50000000ull
 
 static struct tnode nodes[MAX_NODES];
-static uint64_t heap_next = HEAP_VA;
-static void *free_pages;
-
-static void *
-page_alloc(void)
-{
-	uint64_t f;
-	if (free_pages) {
-		void *p = free_pages;
-		free_pages = *(void **)p;
-		memset(p, 0, 4096);
-		return p;
-	}
-	if (alloc_obj(UX_CAP_FRAME, 0, &f) ||
-	    alloc_map(UX_BI_SLOT_VSPACE, f, heap_next, UX_R_READ | UX_R_WRITE))
-		return NULL;
-	heap_next += 4096;
-	return (void *)(heap_next - 4096);
-}
-
-static void
-page_free(void *p)
-{
-	if (p) {
-		*(void **)p = free_pages;
-		free_pages = p;
-	}
-}
 
 struct tnode *
 tmpfs_node(int n)
@@ -177,10 +149,10 @@ own_data(struct tnode *t)
 {
 	if (t->pages)
 		return 0;
-	if (!(t->pages = page_alloc()))
+	if (!(t->pages = mem_page_alloc()))
 		return -LX_ENOSPC;
 	for (uint64_t o = 0; o < t->size; o += 4096) {
-		uint8_t *pg = page_alloc();
+		uint8_t *pg = mem_page_alloc();
 		if (!pg)
 			return -LX_ENOSPC;
 		size_t k = t->size - o < 4096 ? t->size - o : 4096;
@@ -229,7 +201,7 @@ tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src, uint64_t len)
 		if (k > len - done)
 			k = len - done;
 		uint8_t **slot = &((uint8_t **)t->pages)[o / 4096];
-		if (!*slot && !(*slot = page_alloc()))
+		if (!*slot && !(*slot = mem_page_alloc()))
 			return done ? (long)done : -LX_ENOSPC;
 		memcpy(*slot + o % 4096, src + done, k);
 		done += k;
@@ -249,7 +221,7 @@ tmpfs_truncate(struct tnode *t, uint64_t size)
 	if (size > MAX_FILE)
 		return -27;
 	for (uint64_t p = (size + 4095) / 4096; p < (t->size + 4095) / 4096; p++) {
-		page_free(((uint8_t **)t->pages)[p]);
+		mem_page_free(((uint8_t **)t->pages)[p]);
 		((uint8_t **)t->pages)[p] = NULL;
 	}
 	if (size % 4096 && ((uint8_t **)t->pages)[size / 4096])
@@ -267,8 +239,8 @@ node_release(int n)
 		return;
 	if (t->pages) {
 		for (uint64_t p = 0; p < 512; p++)
-			page_free(((uint8_t **)t->pages)[p]);
-		page_free(t->pages);
+			mem_page_free(((uint8_t **)t->pages)[p]);
+		mem_page_free(t->pages);
 	}
 	t->used = false;
 }
@@ -369,6 +341,36 @@ tmpfs_path(int n, char *out, size_t size)
 	return 0;
 }
 
+void *
+tmpfs_page(struct tnode *t, uint64_t off)
+{
+	if (off >= t->size || off >= MAX_FILE || own_data(t))
+		return NULL;
+	uint8_t **slot = &((uint8_t **)t->pages)[off / 4096];
+	if (!*slot)
+		*slot = mem_page_alloc();
+	return *slot;
+}
+
+int
+tmpfs_anon(uint64_t size)
+{
+	if (size > MAX_FILE)
+		return -LX_ENOMEM;
+	for (int i = 1; i < MAX_NODES; i++) {
+		if (nodes[i].used)
+			continue;
+		void *pages = mem_page_alloc(); /* holes until touched */
+		if (!pages)
+			return -LX_ENOMEM;
+		nodes[i] = (struct tnode){.used = true, .mode = 0100600,
+					  .refs = 1, .size = size,
+					  .pages = pages};
+		return i;
+	}
+	return -LX_ENOMEM;
+}
+
 void
 tmpfs_ref(int n, int delta)
 {
@@ -431,7 +433,7 @@ tmpfs_init(void)
 		nodes[id].mtime = e.mtime;
 		nodes[id].size = (e.mode & 0170000) == 0040000 ? 0 : e.size;
 		if ((e.mode & 0170000) == 0120000) { /* keep a NUL-ended copy */
-			char *t = page_alloc();
+			char *t = mem_page_alloc();
 			if (t && e.size < 4096) {
 				memcpy(t, e.data, e.size);
 				nodes[id].ro = t;

@@ -33,22 +33,31 @@ alloc_obj_from(uint64_t ut, unsigned type, unsigned bits, uint64_t node,
 }
 
 long
-alloc_obj(unsigned type, unsigned bits, uint64_t *slot)
+alloc_obj_in(unsigned type, unsigned bits, uint64_t node, uint64_t offset)
 {
 	uint64_t n = bi->untyped.last - bi->untyped.first;
-	uint64_t s = alloc_slot();
 	long e = UX_E_NOT_ENOUGH_MEMORY;
 
-	if (!s)
-		return UX_E_NOT_ENOUGH_MEMORY;
 	for (; pool_index < n; pool_index++) {
 		if (bi->untyped_list[pool_index].is_device)
 			continue;
 		e = alloc_obj_from(bi->untyped.first + pool_index, type, bits,
-				   0, s);
+				   node, offset);
 		if (e != UX_E_NOT_ENOUGH_MEMORY)
 			break;
 	}
+	return e;
+}
+
+long
+alloc_obj(unsigned type, unsigned bits, uint64_t *slot)
+{
+	uint64_t s = alloc_slot();
+	long e;
+
+	if (!s)
+		return UX_E_NOT_ENOUGH_MEMORY;
+	e = alloc_obj_in(type, bits, 0, s);
 	if (!e)
 		*slot = s;
 	return e;

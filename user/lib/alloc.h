@@ -13,6 +13,10 @@ void alloc_init(const struct ux_bootinfo *bi);
 uint64_t alloc_slot(void); /* 0 when none is left */
 /* Retype one object into a fresh root slot (*slot), from the pool. */
 long alloc_obj(unsigned type, unsigned bits, uint64_t *slot);
+/* Retype one object from the pool into slot `offset` of the CNode at
+ * root slot node (node = 0: the root CNode itself). */
+long alloc_obj_in(unsigned type, unsigned bits, uint64_t node,
+		  uint64_t offset);
 /* Retype one object from untyped ut into slot `offset` of the CNode at
  * root slot node (node = 0: the root CNode itself). */
 long alloc_obj_from(uint64_t ut, unsigned type, unsigned bits, uint64_t node,
