@@ -20,4 +20,4 @@ static int pass, fail;
 			       __FILE__, __LINE__, #c, errno);                \
 		}                                                             \
 	} while (0)
-#define ERR(call, e) CHECK((call) < 0 && errno == (e))
+#define ERR(call, e) CHECK((long)(call) == -1 && errno == (e))

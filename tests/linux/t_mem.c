@@ -24,20 +24,10 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-static int pass, fail;
-static const size_t pg = 4096;
+#define T_NAME "t_mem"
+#include "t.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (c)                                                        \
-			pass++;                                               \
-		else {                                                        \
-			fail++;                                               \
-			printf("t_mem: FAIL %s:%d: %s (errno %d)\n", __FILE__, \
-			       __LINE__, #c, errno);                          \
-		}                                                             \
-	} while (0)
-#define ERR(call, e) CHECK((long)(call) == -1 && errno == (e))
+static const size_t pg = 4096;
 #define MERR(call, e) CHECK((call) == MAP_FAILED && errno == (e))
 
 static char *
