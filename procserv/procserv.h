@@ -76,6 +76,7 @@ struct sigstate {
 	uint64_t suspend_reply; /* rt_sigsuspend/pause: held reply object */
 	uint64_t alt_sp, alt_size;
 	uint32_t alt_flags;
+	uint64_t alarm_at, alarm_every; /* ITIMER_REAL, monotonic ns (0: off) */
 	struct sig_info info[64];
 };
 
@@ -128,6 +129,8 @@ long time_sleep(struct proc *p, uint64_t deadline_ns, wake_fn fn,
 bool time_is_tick(const struct ux_msg *m);
 void time_tick(void);
 bool time_sleeping(const struct proc *p);
+/* An alarm was set: the tick must run (-ENOSYS: there is no timer). */
+long time_alarm_armed(void);
 /* Give up p's sleep (a signal came): the time it had left, in ns. */
 uint64_t time_cancel(struct proc *p);
 /* Our notification object (bound to our TCB), for minting badged copies:
@@ -204,6 +207,8 @@ unsigned sig_settle(struct proc *p, uint64_t *regs, unsigned n,
 unsigned sig_fault(struct proc *p, unsigned label, uint64_t w0, uint64_t w1,
 		   uint64_t *regs);
 void sig_fork(struct proc *parent, struct proc *child);
+/* The tick: SIGALRM for alarms due by now; false if none is left. */
+bool sig_alarms(uint64_t now);
 void sig_exec(struct proc *p);
 /* The default action of SIGCHLD for p's children: reap them at once. */
 bool sig_autoreap(struct proc *p);
@@ -218,6 +223,9 @@ long lx_sigaltstack(struct proc *p, uint64_t *regs);
 long lx_kill(struct proc *p, uint64_t *regs);
 long lx_tkill(struct proc *p, uint64_t *regs);
 long lx_tgkill(struct proc *p, uint64_t *regs);
+long lx_alarm(struct proc *p, uint64_t *regs);
+long lx_setitimer(struct proc *p, uint64_t *regs);
+long lx_getitimer(struct proc *p, uint64_t *regs);
 /* The console's ^C, ^Z, ^\: its notification woke us. */
 void sig_console(void);
 

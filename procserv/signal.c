@@ -436,6 +436,7 @@ sig_fork(struct proc *parent, struct proc *child)
 	child->sig.cont_report = false;
 	child->sig.suspend_reply = 0;
 	child->sig.restore_mask = false;
+	child->sig.alarm_at = child->sig.alarm_every = 0; /* not inherited */
 }
 
 /* Handlers go back to the default; ignored signals stay ignored. */
@@ -665,4 +666,94 @@ lx_tgkill(struct proc *p, uint64_t *regs)
 		return -LX_ESRCH;
 	long r = sig_kill(p, (int32_t)ARG1, (int)(int64_t)ARG2, SI_TKILL);
 	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
+}
+
+/* Alarms: ITIMER_REAL (alarm and setitimer), checked on time.c's tick. */
+
+bool
+sig_alarms(uint64_t now)
+{
+	bool any = false;
+	struct sig_info si = {.code = SI_KERNEL};
+	for (struct proc *q = proc_next(NULL); q; q = proc_next(q)) {
+		if (!q->sig.alarm_at)
+			continue;
+		if (q->sig.alarm_at <= now) {
+			q->sig.alarm_at = q->sig.alarm_every
+						  ? now + q->sig.alarm_every
+						  : 0;
+			sig_send(q, 14, &si); /* SIGALRM */
+		}
+		any |= q->sig.alarm_at != 0;
+	}
+	return any;
+}
+
+/* The alarm's time left, as an itimerval's two timevals (usec). */
+static void
+itimer_get(struct proc *p, uint64_t tv[4])
+{
+	uint64_t now = time_mono_ns(), at = p->sig.alarm_at;
+	uint64_t left = at > now ? (at - now + 999) / 1000 : at ? 1 : 0;
+	uint64_t every = p->sig.alarm_every / 1000;
+	tv[0] = every / 1000000, tv[1] = every % 1000000;
+	tv[2] = left / 1000000, tv[3] = left % 1000000;
+}
+
+static long
+itimer_set(struct proc *p, uint64_t every_ns, uint64_t value_ns)
+{
+	p->sig.alarm_every = value_ns ? every_ns : 0;
+	p->sig.alarm_at = value_ns ? time_mono_ns() + value_ns : 0;
+	return value_ns ? time_alarm_armed() : 0;
+}
+
+/* alarm(secs): the seconds the previous alarm had left (rounded as
+ * Linux does), a new one-shot alarm (0: none). */
+long
+lx_alarm(struct proc *p, uint64_t *regs)
+{
+	uint64_t tv[4];
+	itimer_get(p, tv);
+	uint64_t secs = (uint32_t)ARG0;
+	long e = itimer_set(p, 0, secs * 1000000000ull);
+	if (e)
+		return e;
+	/* not 0 while one is pending; half a second or more rounds up */
+	return (long)(tv[2] + ((!tv[2] && tv[3]) || tv[3] >= 500000));
+}
+
+long
+lx_getitimer(struct proc *p, uint64_t *regs)
+{
+	uint64_t tv[4] = {0};
+	if (ARG0 > 2)
+		return -LX_EINVAL;
+	if (ARG0 == 0)
+		itimer_get(p, tv);
+	return proc_copy_out(p, ARG1, tv, sizeof tv) ? -LX_EFAULT : 0;
+}
+
+/* ITIMER_REAL only: the CPU-time timers need CPU accounting, which does
+ * not exist yet (EINVAL, and listed as missing). */
+long
+lx_setitimer(struct proc *p, uint64_t *regs)
+{
+	uint64_t nv[4], old[4];
+	if (ARG0 != 0)
+		return -LX_EINVAL;
+	if (ARG1 && proc_copy_in(p, nv, ARG1, sizeof nv))
+		return -LX_EFAULT;
+	if (ARG1 && (nv[1] >= 1000000 || nv[3] >= 1000000 ||
+		     (int64_t)nv[0] < 0 || (int64_t)nv[2] < 0))
+		return -LX_EINVAL;
+	itimer_get(p, old);
+	if (ARG2 && proc_copy_out(p, ARG2, old, sizeof old))
+		return -LX_EFAULT;
+	if (!ARG1)
+		return 0;
+	uint64_t cap = 1ull << 33; /* seconds: keeps the sums in range */
+	uint64_t every = (nv[0] < cap ? nv[0] : cap) * 1000000000ull + nv[1] * 1000;
+	uint64_t value = (nv[2] < cap ? nv[2] : cap) * 1000000000ull + nv[3] * 1000;
+	return itimer_set(p, every, value);
 }

@@ -7,7 +7,8 @@
  * TSC-seeded generator (not cryptographic: said in docs).
  *
  * Sleeping: a sleeper's reply object is held back (ps_defer) until its
- * deadline. The tick is the CMOS clock's periodic interrupt (IRQ 8, 1024
+ * deadline; alarms (alarm, setitimer: signal.c) are checked on the same
+ * tick. The tick is the CMOS clock's periodic interrupt (IRQ 8, 1024
  * Hz), switched on only while someone sleeps; its notification is bound
  * to our TCB, so it wakes the same Recv that serves the processes.
  */
@@ -193,8 +194,17 @@ time_tick(void)
 		ps_release(s->reply);
 		s->used = false;
 	}
-	if (!any)
+	if (!sig_alarms(now) && !any)
 		tick_enable(false);
+}
+
+long
+time_alarm_armed(void)
+{
+	if (!irq)
+		return -38; /* ENOSYS: there is no timer */
+	tick_enable(true);
+	return 0;
 }
 
 uint64_t

@@ -2,7 +2,7 @@
  * t_signal.c - signals: handlers and their frames, masks, default
  * actions, faults as signals, SIGPIPE, SIGCHLD, interrupted system calls
  * (EINTR and SA_RESTART), stop and continue, process groups, the
- * alternate stack, and the error codes. A static musl program that runs
+ * alternate stack, alarms and interval timers, and the error codes. A static musl program that runs
  * on UX/RT and on Linux alike (the expected results are Linux's). Prints
  * one line per failed check and ends with "t_signal: N passed, M failed".
  */
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -379,6 +380,50 @@ test_altstack(void)
 }
 
 static void
+test_alarm(void)
+{
+	struct itimerval it = {{0, 0}, {0, 0}}, old;
+	sigset_t none;
+	sigemptyset(&none);
+	catch_with(SIGALRM, on_sig, 0);
+	got = 0;
+	CHECK(alarm(5) == 0);
+	CHECK(alarm(1) >= 4); /* what the first had left */
+	ERR(pause(), EINTR);
+	CHECK(got == 1 && got_sig == SIGALRM);
+	CHECK(alarm(0) == 0);
+	/* an interval timer fires again and again */
+	it.it_interval.tv_usec = it.it_value.tv_usec = 50000;
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	got = 0;
+	while (got < 3)
+		sigsuspend(&none);
+	CHECK(getitimer(ITIMER_REAL, &old) == 0 &&
+	      old.it_interval.tv_usec == 50000 && old.it_value.tv_sec == 0);
+	memset(&it, 0, sizeof it);
+	CHECK(setitimer(ITIMER_REAL, &it, &old) == 0 &&
+	      old.it_interval.tv_usec == 50000);
+	CHECK(getitimer(ITIMER_REAL, &old) == 0 && !old.it_value.tv_sec &&
+	      !old.it_value.tv_usec);
+	it.it_value.tv_usec = 1000000;
+	ERR(setitimer(ITIMER_REAL, &it, NULL), EINVAL);
+	ERR(setitimer(99, &it, NULL), EINVAL);
+	ERR(getitimer(ITIMER_REAL, (struct itimerval *)16), EFAULT);
+	/* an alarm's default action ends the process */
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGALRM, SIG_DFL);
+		alarm(1);
+		for (;;)
+			pause();
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGALRM);
+	signal(SIGALRM, SIG_DFL);
+}
+
+static void
 test_errors(void)
 {
 	struct sigaction sa = {.sa_handler = on_sig};
@@ -413,6 +458,7 @@ main(void)
 	test_stop();
 	test_groups();
 	test_altstack();
+	test_alarm();
 	test_errors();
 	printf("t_signal: %d passed, %d failed\n", pass, fail);
 	return fail != 0;
