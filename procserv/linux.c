@@ -489,8 +489,8 @@ lx_poll(struct proc *p, uint64_t *regs)
 	return ready;
 }
 
-static long
-timespec_ns(struct proc *p, uint64_t va, uint64_t *ns)
+long
+lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns)
 {
 	uint64_t ts[2];
 	if (proc_copy_in(p, ts, va, sizeof ts))
@@ -513,10 +513,17 @@ sleep_for(struct proc *p, uint64_t ns)
 /* A signal's handler ends the sleep with EINTR and the time left
  * (signal.c). */
 static long
+lx_sched_yield(struct proc *p, uint64_t *regs)
+{
+	(void)p, (void)regs;
+	return 0; /* the reply queues the caller behind its equals */
+}
+
+static long
 lx_nanosleep(struct proc *p, uint64_t *regs)
 {
 	uint64_t ns;
-	long e = timespec_ns(p, ARG0, &ns);
+	long e = lx_timespec_ns(p, ARG0, &ns);
 	return e ? e : sleep_for(p, ns);
 }
 
@@ -527,7 +534,7 @@ lx_clock_nanosleep(struct proc *p, uint64_t *regs)
 	long e;
 	if (ARG0 != 0 && ARG0 != 1 && ARG0 != 7)
 		return -LX_EINVAL;
-	if ((e = timespec_ns(p, ARG2, &ns)))
+	if ((e = lx_timespec_ns(p, ARG2, &ns)))
 		return e;
 	if (!(ARG1 & 1)) /* relative */
 		return sleep_for(p, ns);

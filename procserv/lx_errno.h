@@ -38,5 +38,6 @@
 #define LX_ENODEV 19
 #define LX_EOVERFLOW 75
 #define LX_EOPNOTSUPP 95
+#define LX_ETIMEDOUT 110
 
 #endif

@@ -657,6 +657,19 @@ proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len)
 }
 
 long
+mem_futex_phys(struct proc *p, uint64_t va, uint64_t *phys)
+{
+	long err;
+	uint32_t i = touch(p, va, UX_R_READ, false, &err);
+	if (!i)
+		return err;
+	if (!(vma_at(p, va)->flags & VM_SHARED))
+		return 0;
+	*phys = (uint64_t)recs[i].fno * PAGE + (va & (PAGE - 1));
+	return 1;
+}
+
+long
 mem_load(struct proc *p, uint64_t va, const void *src, size_t len)
 {
 	return copy(p, va, (uint8_t *)src, len, true, true);

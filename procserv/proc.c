@@ -418,6 +418,7 @@ proc_exit(struct proc *p, int wstatus)
 	p->waiting = false;
 	time_cancel(p);
 	pipe_cancel(p->pid);
+	futex_cancel(p);
 	p->zombie = true;
 	p->wstatus = wstatus;
 	for (int i = 1; i < MAX_PROCS; i++) { /* orphans: nobody waits */

@@ -133,6 +133,8 @@ bool time_sleeping(const struct proc *p);
 long time_alarm_armed(void);
 /* Give up p's sleep (a signal came): the time it had left, in ns. */
 uint64_t time_cancel(struct proc *p);
+/* Answer p's sleep now with r (before its deadline: a futex wake). */
+void time_answer(struct proc *p, long r);
 /* Our notification object (bound to our TCB), for minting badged copies:
  * TICK_BADGE is the clock's, CONSOLE_SIG_BADGE the console's. */
 extern uint64_t time_ntfn_obj;
@@ -328,6 +330,11 @@ long mem_madvise(struct proc *p, uint64_t addr, uint64_t len,
 long mem_mremap(struct proc *p, uint64_t addr, uint64_t old_len,
 		uint64_t new_len, uint64_t flags, uint64_t new_addr);
 long mem_msync(struct proc *p, uint64_t addr, uint64_t len, uint64_t flags);
+/* What a shared futex word at va is keyed by: 1 with *phys its frame's
+ * number * 4096 + offset if p's page there is a shared mapping's; 0 if
+ * the page is p's own (keyed by process and address, as Linux keys a
+ * private anonymous page); -errno (-EFAULT) if p cannot read it. */
+long mem_futex_phys(struct proc *p, uint64_t va, uint64_t *phys);
 /* Pool pages for our own data (tmpfs): zeroed, mapped in our space. */
 void *mem_page_alloc(void);
 void mem_page_free(void *page);
@@ -366,6 +373,14 @@ long procfs_path(uint32_t id, char *out, size_t size); /* normalised */
  * entry there, else the lookup's (-ENOENT, or PROCFS_OUT with norm
  * rewritten if a link leads out of /proc). */
 long procfs_refuse(struct proc *p, char *norm, long exists);
+
+/* The timespec at p's va in ns: -EFAULT, -EINVAL (negative or bad ns). */
+long lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns);
+
+/* futex.c: futex(2) (a table entry), and giving up p's futex wait (a
+ * signal came, or p ended). */
+long lx_futex(struct proc *p, uint64_t *regs);
+void futex_cancel(struct proc *p);
 
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.
  * Returns the number of registers the reply must set (0: no reply now:

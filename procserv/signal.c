@@ -148,6 +148,7 @@ cancel_waits(struct proc *p)
 		p->sig.suspend_reply = 0;
 	}
 	pipe_cancel(p->pid);
+	futex_cancel(p);
 	return time_cancel(p);
 }
 
@@ -196,13 +197,18 @@ sig_send(struct proc *p, int sig, const struct sig_info *si)
 		sig_settle(p, NULL, 0, NULL);
 }
 
+/* Whether Linux makes the call in regs again after an SA_RESTART
+ * handler. */
 static bool
-restartable(uint64_t nr)
+restartable(const uint64_t *regs)
 {
-	switch (nr) {
+	switch (regs[UX_REG_RAX]) {
 	case 7: case 23: case 34: case 35: case 130: case 230: case 270:
 	case 271: /* poll, select, pause, nanosleep, sigsuspend, ... */
 		return false;
+	case 202: /* futex: a wait with a timeout is not (Linux's restart
+		   * block answers EINTR after a handler) */
+		return !regs[UX_REG_R10];
 	default:
 		return true;
 	}
@@ -215,7 +221,7 @@ interrupted(struct proc *p, const uint64_t *act, uint64_t *regs,
 	    uint64_t left)
 {
 	uint64_t nr = regs[UX_REG_RAX];
-	if ((act[1] & SA_RESTART) && restartable(nr))
+	if ((act[1] & SA_RESTART) && restartable(regs))
 		return;
 	regs[UX_REG_RIP] += 2;
 	regs[UX_REG_RAX] = (uint64_t)-LX_EINTR;

@@ -163,6 +163,27 @@ time_cancel(struct proc *p)
 	return left;
 }
 
+/* Answer sleeper s with r (p gone: its reply object is empty) and
+ * forget it. */
+static void
+sleeper_end(struct sleeper *s, struct proc *p, long r)
+{
+	struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0)};
+	m.mr[0] = (uint64_t)r;
+	if (p)
+		ux_reply(s->reply, &m);
+	ps_release(s->reply);
+	s->used = false;
+}
+
+void
+time_answer(struct proc *p, long r)
+{
+	for (unsigned i = 0; i < MAX_SLEEPERS; i++)
+		if (sleepers[i].used && sleepers[i].pid == p->pid)
+			sleeper_end(&sleepers[i], p, r);
+}
+
 bool
 time_is_tick(const struct ux_msg *m)
 {
@@ -186,13 +207,7 @@ time_tick(void)
 			continue;
 		}
 		struct proc *p = proc_get((uint64_t)s->pid);
-		struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0)};
-		if (p) /* else the sleeper died: its reply object is empty */
-			m.mr[0] = (uint64_t)(s->fn ? s->fn(p, s->arg) : 0);
-		if (p)
-			ux_reply(s->reply, &m);
-		ps_release(s->reply);
-		s->used = false;
+		sleeper_end(s, p, p && s->fn ? s->fn(p, s->arg) : 0);
 	}
 	if (!sig_alarms(now) && !any)
 		tick_enable(false);
