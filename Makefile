@@ -105,7 +105,8 @@ $(BUSYBOX):
 $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp -R rootfs/. $(BUILD)/initrd/
-	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/proc $(BUILD)/initrd/tmp
+	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/proc $(BUILD)/initrd/tmp \
+	    $(BUILD)/initrd/home/user
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for a in $$($(BUSYBOX) --list); do \
 	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \

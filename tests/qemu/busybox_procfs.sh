@@ -15,7 +15,7 @@ out=$( (sleep 5; printf 'ps\r'; sleep 4; printf 'cat /proc/self/status\r'; sleep
 		-append "init=/bin/busybox -- sh" | tr -d "\r")
 echo "$out" | grep -av "not implemented\|procserv: pid" | tail -n 40
 tab=$(printf '\t')
-for want in "^PID +USER +(TIME +)?COMMAND$" "^ +2 1000 +busybox sh$" \
+for want in "^PID +USER +(TIME +)?COMMAND$" "^ +2 user +busybox sh$" \
 	"^Uid:${tab}1000${tab}1000${tab}1000${tab}1000$" "^State:${tab}R \(running\)$" \
 	" 0 -> /dev/console$" "^1 +.*self" \
 	"^Load average: 0.00 0.00 0.00 " "^ +PID +PPID USER +STAT +VSZ %VSZ %CPU COMMAND$" \
