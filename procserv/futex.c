@@ -16,7 +16,7 @@
  * untimed waiter holds its deferred reply here; a timed one is also a
  * sleeper of time.c, which holds the reply and answers ETIMEDOUT when
  * the deadline passes (or 0, through time_answer, when woken first). A
- * signal gives the wait up (futex_cancel, from signal.c's cancel_waits).
+ * signal gives the wait up (futex_cancel, from signal.c's sig_cancel_waits).
  */
 #include "procserv.h"
 #include "lx_errno.h"

@@ -410,15 +410,7 @@ proc_exit(struct proc *p, int wstatus)
 	proc_report(p, wstatus);
 	fd_exit(p);
 	proc_free_objects(p);
-	if (p->waiting)
-		ps_release(p->wait_reply);
-	if (p->sig.suspend_reply)
-		ps_release(p->sig.suspend_reply);
-	p->sig.suspend_reply = 0;
-	p->waiting = false;
-	time_cancel(p);
-	pipe_cancel(p->pid);
-	futex_cancel(p);
+	sig_cancel_waits(p);
 	p->zombie = true;
 	p->wstatus = wstatus;
 	for (int i = 1; i < MAX_PROCS; i++) { /* orphans: nobody waits */

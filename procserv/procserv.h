@@ -209,6 +209,9 @@ unsigned sig_settle(struct proc *p, uint64_t *regs, unsigned n,
 unsigned sig_fault(struct proc *p, unsigned label, uint64_t w0, uint64_t w1,
 		   uint64_t *regs);
 void sig_fork(struct proc *parent, struct proc *child);
+/* Give up whatever p waits for in the process server (a signal came, or
+ * it ended). Returns the time a sleep had left (nanosleep's remainder). */
+uint64_t sig_cancel_waits(struct proc *p);
 /* The tick: SIGALRM for alarms due by now; false if none is left. */
 bool sig_alarms(uint64_t now);
 void sig_exec(struct proc *p);

@@ -134,10 +134,8 @@ notify_parent(struct proc *p, int code, int sig)
 	}
 }
 
-/* Give up whatever p waits for in the process server. Returns the time
- * a sleep had left (for nanosleep's remainder). */
-static uint64_t
-cancel_waits(struct proc *p)
+uint64_t
+sig_cancel_waits(struct proc *p)
 {
 	if (p->waiting) {
 		ps_release(p->wait_reply);
@@ -155,7 +153,7 @@ cancel_waits(struct proc *p)
 static void
 stop(struct proc *p, int sig)
 {
-	cancel_waits(p); /* every call is made again on SIGCONT */
+	sig_cancel_waits(p); /* every call is made again on SIGCONT */
 	ux_tcb_suspend(PCAP(p->pid, PS_TCB), NULL);
 	p->sig.stopped = true;
 	p->sig.cont_report = false;
@@ -324,7 +322,7 @@ static void
 deliver_away(struct proc *p, int sig, const struct sig_info *si)
 {
 	uint64_t tcb = PCAP(p->pid, PS_TCB), regs[UX_REG_COUNT];
-	uint64_t left = cancel_waits(p);
+	uint64_t left = sig_cancel_waits(p);
 	bool again = false;
 	if (ux_tcb_suspend(tcb, &again) || ux_tcb_read_regs(tcb, regs)) {
 		proc_exit(p, sig);
@@ -649,8 +647,7 @@ lx_sigaltstack(struct proc *p, uint64_t *regs)
 long
 lx_kill(struct proc *p, uint64_t *regs)
 {
-	long r = sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_USER);
-	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
+	return sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_USER);
 }
 
 /* One thread per process: a thread id is its process's id. */
@@ -659,8 +656,7 @@ lx_tkill(struct proc *p, uint64_t *regs)
 {
 	if ((int64_t)ARG0 <= 0)
 		return -LX_EINVAL;
-	long r = sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_TKILL);
-	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
+	return sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_TKILL);
 }
 
 long
@@ -670,8 +666,7 @@ lx_tgkill(struct proc *p, uint64_t *regs)
 		return -LX_EINVAL;
 	if (ARG0 != ARG1)
 		return -LX_ESRCH;
-	long r = sig_kill(p, (int32_t)ARG1, (int)(int64_t)ARG2, SI_TKILL);
-	return proc_get((uint64_t)p->pid) ? r : LX_GONE;
+	return sig_kill(p, (int32_t)ARG1, (int)(int64_t)ARG2, SI_TKILL);
 }
 
 /* Alarms: ITIMER_REAL (alarm and setitimer), checked on time.c's tick. */
