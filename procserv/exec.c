@@ -94,7 +94,7 @@ script_argv(char **out, char *interp, char *arg, const char *file,
 static long
 resolve(struct proc *p, const char *path, char *norm)
 {
-	if (!path_normalise(p->cwd, path, norm, 256))
+	if (!path_normalise(proc_tg(p)->cwd, path, norm, 256))
 		return -LX_ENAMETOOLONG;
 	if (procfs_owns(norm)) {
 		long id = procfs_lookup(p, norm, true);
@@ -110,13 +110,15 @@ run_program(struct proc *p, const char *name, const char *norm,
 	    char *const argv[], char *const envp[])
 {
 	char full[256], exe[258];
-	int pid = p->pid;
+	struct proc *l = proc_tg(p); /* the caller goes on as the leader */
+	int pid = l->pid;
 	if (tmpfs_path(tmpfs_lookup(norm, true), full, sizeof full))
 		full[0] = '\0';
 	snprintf(exe, sizeof exe, "/%s", norm);
 	long e = proc_exec(p, exe, argv, envp);
-	if (e != LX_GONE || proc_get((uint64_t)pid) != p)
+	if (e != LX_GONE || proc_get((uint64_t)pid) != l)
 		return e;
+	p = l;
 	const char *b = strrchr(name, '/');
 	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : name);
 	snprintf(p->exe, sizeof p->exe, "/%s", full);

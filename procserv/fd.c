@@ -14,6 +14,7 @@ long
 fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 	   bool cloexec)
 {
+	p = proc_tg(p);
 	uint64_t ep = kind == FD_CONSOLE ? ps_console_ep : ps_ep;
 	uint64_t badge = kind == FD_CONSOLE ? 1 : OF_BADGE_MAKE(p->pid, of);
 	if (fd >= MAX_FD || !ep)
@@ -33,6 +34,7 @@ fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 long
 fd_close(struct proc *p, unsigned fd)
 {
+	p = proc_tg(p);
 	if (fd >= MAX_FD || !p->fds[fd].kind)
 		return -9; /* EBADF */
 	ux_cnode_delete(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX);
@@ -45,6 +47,7 @@ fd_close(struct proc *p, unsigned fd)
 int
 fd_free(struct proc *p, unsigned from)
 {
+	p = proc_tg(p);
 	for (unsigned fd = from; fd < MAX_FD; fd++)
 		if (!p->fds[fd].kind)
 			return (int)fd;
@@ -54,6 +57,7 @@ fd_free(struct proc *p, unsigned from)
 bool
 fd_is(struct proc *p, uint64_t fd, unsigned kind)
 {
+	p = proc_tg(p);
 	return fd < MAX_FD && p->fds[fd].kind == kind;
 }
 
@@ -76,6 +80,7 @@ fd_fork(struct proc *from, struct proc *to)
 long
 fd_exec(struct proc *p, const struct fdent *old)
 {
+	p = proc_tg(p);
 	memset(p->fds, 0, sizeof p->fds);
 	for (unsigned fd = 0; fd < MAX_FD; fd++) {
 		if (!old[fd].kind)
@@ -95,6 +100,7 @@ fd_exec(struct proc *p, const struct fdent *old)
 void
 fd_exit(struct proc *p)
 {
+	p = proc_tg(p);
 	for (unsigned fd = 0; fd < MAX_FD; fd++)
 		if (p->fds[fd].kind == FD_FILE)
 			of_unref(p->fds[fd].of);

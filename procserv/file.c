@@ -227,6 +227,7 @@ open_proc(struct proc *p, uint32_t id, uint64_t flags)
 long
 of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 {
+	p = proc_tg(p);
 	char norm[256];
 	unsigned of;
 
@@ -280,6 +281,7 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 int
 of_node(struct proc *p, uint64_t fd)
 {
+	p = proc_tg(p);
 	if (!fd_is(p, fd, FD_FILE))
 		return -1;
 	return ofiles[p->fds[fd].of].node;
@@ -288,6 +290,7 @@ of_node(struct proc *p, uint64_t fd)
 long
 of_mmap(struct proc *p, uint64_t fd, int *node)
 {
+	p = proc_tg(p);
 	if (fd_is(p, fd, FD_CONSOLE)) {
 		*node = -2;
 		return 2;
@@ -423,6 +426,7 @@ node_desc(int n)
 long
 of_path_desc(struct proc *p, char *norm, bool follow, struct sdesc *d)
 {
+	p = proc_tg(p);
 	if (procfs_owns(norm)) {
 		long id = procfs_lookup(p, norm, follow);
 		if (id != PROCFS_OUT)
@@ -471,6 +475,7 @@ fd_desc(struct proc *p, unsigned fd, struct sdesc *d)
 long
 of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 {
+	p = proc_tg(p);
 	char norm[256];
 	struct sdesc d = {0};
 	long e;
@@ -488,6 +493,7 @@ of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 long
 of_dir_path(struct proc *p, uint64_t fd, char *out, size_t size)
 {
+	p = proc_tg(p);
 	if (!fd_is(p, fd, FD_FILE))
 		return fd_is(p, fd, FD_CONSOLE) ? -LX_ENOTDIR : -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
@@ -500,6 +506,7 @@ of_dir_path(struct proc *p, uint64_t fd, char *out, size_t size)
 long
 of_at(struct proc *p, int64_t dirfd, char *path, size_t size)
 {
+	p = proc_tg(p);
 	char dir[256], tmp[512];
 	long e = dirfd < 0 ? -LX_EBADF
 			   : of_dir_path(p, (uint64_t)dirfd, dir, sizeof dir);
@@ -515,6 +522,7 @@ of_at(struct proc *p, int64_t dirfd, char *path, size_t size)
 long
 of_fd_target(struct proc *p, unsigned fd, char *out, size_t size)
 {
+	p = proc_tg(p);
 	char path[256];
 	if (fd_is(p, fd, FD_CONSOLE)) {
 		snprintf(out, size, "/dev/console");
@@ -545,6 +553,7 @@ of_fd_target(struct proc *p, unsigned fd, char *out, size_t size)
 bool
 of_may_wait(struct proc *p, uint64_t fd)
 {
+	p = proc_tg(p);
 	return fd_is(p, fd, FD_CONSOLE) ||
 	       (fd_is(p, fd, FD_FILE) && ofiles[p->fds[fd].of].pipe >= 0);
 }
@@ -585,6 +594,7 @@ dir_entry(int n, uint64_t i, const char **name, uint32_t *mode,
 long
 of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 {
+	p = proc_tg(p);
 	static uint8_t buf[4096];
 	const char *name;
 	uint32_t mode;

@@ -11,18 +11,21 @@
  * mapping) it is (pid, address) again, kept apart from private futexes
  * as Linux does.
  *
- * There is one thread per process, so a process waits on at most one
- * futex: the waiters are a table indexed by pid, woken oldest first. An
+ * A thread waits on at most one futex: the waiters are a table indexed
+ * by tid, woken oldest first; keys name the process (tgid). An
  * untimed waiter holds its deferred reply here; a timed one is also a
  * sleeper of time.c, which holds the reply and answers ETIMEDOUT when
  * the deadline passes (or 0, through time_answer, when woken first). A
  * signal gives the wait up (futex_cancel, from signal.c's sig_cancel_waits).
+ * FUTEX_REQUEUE and FUTEX_CMP_REQUEUE move waiters to another key.
  */
 #include "procserv.h"
 #include "lx_errno.h"
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
@@ -58,13 +61,13 @@ futex_key(struct proc *p, uint64_t va, bool private, struct fkey *k)
 	if (va & 3)
 		return -LX_EINVAL;
 	if (private) { /* Linux does not look at the page here */
-		*k = (struct fkey){(uint64_t)p->pid, va};
+		*k = (struct fkey){(uint64_t)p->tgid, va};
 		return va + 4 <= TASK_SIZE ? 0 : -LX_EFAULT;
 	}
 	if ((r = mem_futex_phys(p, va, &phys)) < 0)
 		return r == -LX_ENOMEM ? r : -LX_EFAULT;
 	*k = r ? (struct fkey){KEY_FRAME, phys}
-	       : (struct fkey){KEY_SHARED | (uint64_t)p->pid, va};
+	       : (struct fkey){KEY_SHARED | (uint64_t)p->tgid, va};
 	return 0;
 }
 
@@ -197,6 +200,45 @@ wake_up(struct proc *p, uint64_t va, bool private, int nr,
 	return n;
 }
 
+void
+futex_wake_word(struct proc *p, uint64_t va)
+{
+	wake_up(p, va, false, 1, BITSET_ANY);
+}
+
+/* FUTEX_(CMP_)REQUEUE: wake up to nr of va's waiters and move up to
+ * more of the rest to va2; (cmp) only while va holds val. How many
+ * were woken and moved. */
+static long
+requeue(struct proc *p, uint64_t *regs, bool private, bool cmp)
+{
+	uint64_t va = regs[UX_REG_RDI], va2 = regs[UX_REG_R8];
+	int64_t nr = (int32_t)regs[UX_REG_RDX], more = (int32_t)regs[UX_REG_R10];
+	struct fkey k, k2;
+	struct fwaiter *w;
+	uint32_t cur;
+	long e, n = 0;
+	if (nr < 0 || more < 0)
+		return -LX_EINVAL;
+	if ((e = futex_key(p, va, private, &k)) ||
+	    (e = futex_key(p, va2, private, &k2)))
+		return e;
+	if (k.who == k2.who && k.addr == k2.addr)
+		more = 0; /* they would stay where they are */
+	if (cmp) {
+		if (proc_copy_in(p, &cur, va, sizeof cur))
+			return -LX_EFAULT;
+		if (cur != (uint32_t)regs[UX_REG_R9])
+			return -LX_EAGAIN;
+	}
+	for (; n < nr && (w = oldest(&k, BITSET_ANY)); n++)
+		wake_one(w, (int)(w - waiters));
+	for (int64_t moved = 0; moved < more && (w = oldest(&k, BITSET_ANY));
+	     moved++, n++)
+		w->key = k2;
+	return n;
+}
+
 long
 lx_futex(struct proc *p, uint64_t *regs)
 {
@@ -205,7 +247,7 @@ lx_futex(struct proc *p, uint64_t *regs)
 	uint32_t cmd = op & ~(uint32_t)(FUTEX_PRIVATE_FLAG |
 					FUTEX_CLOCK_REALTIME);
 	uint32_t bitset = (uint32_t)regs[UX_REG_R9];
-	uint64_t va = regs[UX_REG_RDI], when;
+	uint64_t va = regs[UX_REG_RDI], when = ~0ull;
 	bool private = op & FUTEX_PRIVATE_FLAG;
 	bool realtime = op & FUTEX_CLOCK_REALTIME;
 	bool waits = cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET;
@@ -227,7 +269,10 @@ lx_futex(struct proc *p, uint64_t *regs)
 	case FUTEX_WAKE_BITSET:
 		return bitset ? wake_up(p, va, private, (int)val, bitset)
 			      : -LX_EINVAL;
-	default: /* REQUEUE, CMP_REQUEUE, WAKE_OP, the PI operations */
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		return requeue(p, regs, private, cmd == FUTEX_CMP_REQUEUE);
+	default: /* WAKE_OP, the PI operations, WAITV */
 		return -LX_ENOSYS;
 	}
 }

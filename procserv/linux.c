@@ -184,7 +184,7 @@ lx_arch_prctl(struct proc *p, uint64_t *regs)
 	return -LX_EINVAL;
 }
 
-static long lx_getpid(struct proc *p, uint64_t *regs) { (void)regs; return p->pid; }
+static long lx_getpid(struct proc *p, uint64_t *regs) { (void)regs; return p->tgid; }
 static long lx_gettid(struct proc *p, uint64_t *regs) { (void)regs; return p->pid; }
 static long lx_getppid(struct proc *p, uint64_t *regs) { (void)regs; return p->ppid; }
 static long lx_getuid(struct proc *p, uint64_t *regs) { (void)regs; return p->uid; }
@@ -192,11 +192,11 @@ static long lx_geteuid(struct proc *p, uint64_t *regs) { (void)regs; return p->u
 static long lx_getgid(struct proc *p, uint64_t *regs) { (void)regs; return p->gid; }
 static long lx_getegid(struct proc *p, uint64_t *regs) { (void)regs; return p->gid; }
 
-/* Threads do not exist yet: the clear-tid address is not used. */
+/* The word zeroed and woken when this thread ends. */
 static long
 lx_set_tid_address(struct proc *p, uint64_t *regs)
 {
-	(void)regs;
+	p->clear_tid = ARG0;
 	return p->pid;
 }
 
@@ -204,6 +204,14 @@ static long
 lx_exit_group(struct proc *p, uint64_t *regs)
 {
 	proc_exit(p, (int)(ARG0 & 0xFF) << 8);
+	return GONE;
+}
+
+/* The end of the calling thread; of the process with its last one. */
+static long
+lx_exit(struct proc *p, uint64_t *regs)
+{
+	proc_thread_exit(p, (int)(ARG0 & 0xFF) << 8);
 	return GONE;
 }
 
@@ -232,24 +240,99 @@ lx_vfork(struct proc *p, uint64_t *regs)
 	return lx_fork(p, regs);
 }
 
-/* Only the fork case: exit signal SIGCHLD, no new stack, optionally
- * CHILD_SETTID / CHILD_CLEARTID (threads do not exist yet). */
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_SIGHAND 0x800
+#define CLONE_VFORK 0x4000
+#define CLONE_THREAD 0x10000
+#define CLONE_SYSVSEM 0x40000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_DETACHED 0x400000
+#define CLONE_CHILD_SETTID 0x1000000
+/* What a thread shares: everything (Linux allows less; we do not). */
+#define CLONE_SHARE (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+		     CLONE_THREAD)
+#define CLONE_IDS (CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | \
+		   CLONE_CHILD_SETTID)
+
+/* A new thread of p's process: on stack sp, with tls as its fs base. */
+static long
+clone_thread(struct proc *p, uint64_t *regs, uint64_t flags)
+{
+	uint64_t cregs[UX_REG_COUNT];
+	memcpy(cregs, regs, sizeof cregs);
+	cregs[UX_REG_RAX] = 0;
+	if (ARG1)
+		cregs[UX_REG_RSP] = ARG1;
+	if (flags & CLONE_SETTLS) {
+		if (ARG4 >= UX_USER_TOP)
+			return -LX_EPERM;
+		cregs[UX_REG_FS_BASE] = ARG4;
+	}
+	long tid = proc_thread(p, cregs,
+			       flags & CLONE_CHILD_CLEARTID ? ARG3 : 0);
+	if (tid < 0)
+		return tid;
+	uint32_t v = (uint32_t)tid;
+	/* the same memory: written before either runs on */
+	if ((flags & CLONE_PARENT_SETTID) && proc_copy_out(p, ARG2, &v, 4))
+		return tid; /* Linux ignores a bad address here too */
+	if (flags & CLONE_CHILD_SETTID)
+		proc_copy_out(p, ARG3, &v, 4);
+	return tid;
+}
+
+/* clone(flags, stack, parent_tid, child_tid, tls): a thread (every one
+ * of CLONE_SHARE), or a process: fork with, optionally, a new stack and
+ * the tid words. CLONE_VM without CLONE_THREAD (vfork-style spawning)
+ * makes a copy-on-write child instead of one sharing memory, which
+ * those callers cannot tell apart as long as the child only execs or
+ * exits. */
 static long
 lx_clone(struct proc *p, uint64_t *regs)
 {
 	uint64_t flags = ARG0, ctid = ARG3;
-	if ((flags & ~0x012000FFull) || (flags & 0xFF) != 17 || ARG1)
+	uint64_t known = CLONE_SHARE | CLONE_VFORK | CLONE_SYSVSEM |
+			 CLONE_SETTLS | CLONE_IDS | CLONE_DETACHED | 0xFF;
+	if (flags & ~known)
 		return -LX_EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -LX_EINVAL; /* as Linux */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -LX_EINVAL;
+	if (flags & CLONE_THREAD)
+		return (flags & CLONE_SHARE) == CLONE_SHARE
+			       ? clone_thread(p, regs, flags)
+			       : -LX_EINVAL; /* sharing less: not supported */
+	if ((flags & (CLONE_SIGHAND | CLONE_FS | CLONE_FILES)) ||
+	    (flags & 0xFF) != 17)
+		return -LX_EINVAL; /* not supported for processes */
 	long pid = proc_fork(p);
 	if (pid < 0)
 		return pid;
 	struct proc *c = proc_get((uint64_t)pid);
 	uint32_t v = (uint32_t)pid;
-	if ((flags & 0x01000000) && proc_copy_out(c, ctid, &v, 4)) {
+	if ((flags & CLONE_CHILD_SETTID) && proc_copy_out(c, ctid, &v, 4)) {
 		proc_exit(c, 11);
 		return -LX_EFAULT;
 	}
-	return start_child(c, regs);
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_tid = ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		proc_copy_out(p, ARG2, &v, 4);
+	/* the child's stack and fs base, then the caller's back */
+	uint64_t sp = regs[UX_REG_RSP], fs = regs[UX_REG_FS_BASE];
+	if (ARG1)
+		regs[UX_REG_RSP] = ARG1;
+	if (flags & CLONE_SETTLS)
+		regs[UX_REG_FS_BASE] = ARG4;
+	long r = start_child(c, regs);
+	regs[UX_REG_RSP] = sp;
+	regs[UX_REG_FS_BASE] = fs;
+	return r;
 }
 
 /* A NUL-terminated string from the process, at most n bytes. */
@@ -323,12 +406,6 @@ lx_wait4(struct proc *p, uint64_t *regs)
 	return proc_wait(p, (int32_t)ARG0, ARG1, (int)(ARG2 & 0xB));
 }
 
-/* One thread per process for now, so exit ends the process. */
-static long
-lx_exit(struct proc *p, uint64_t *regs)
-{
-	return lx_exit_group(p, regs);
-}
 
 static long
 put_time(struct proc *p, uint64_t va, uint64_t ns, uint64_t div)
@@ -1107,6 +1184,25 @@ static const struct {
 #undef LX
 };
 
+/* Calls whose handler is given the calling thread; the others are
+ * given the process (its leader), which holds what threads share. */
+static bool
+per_thread(uint64_t nr)
+{
+	switch (nr) {
+	case 7: case 23: case 270: case 271: /* poll, select, pselect6, ppoll */
+	case 13: case 14: case 15: case 127: case 130: case 131: /* signals */
+	case 34: case 200: case 234: /* pause, tkill, tgkill */
+	case 35: case 230: case 202: case 24: /* sleeps, futex, sched_yield */
+	case 56: case 57: case 58: case 59: case 60: case 231: /* clone .. */
+	case 61: case 247: /* wait4, waitid */
+	case 158: case 186: case 218: case 273: case 274: /* arch_prctl, tid */
+		return true;
+	default:
+		return false;
+	}
+}
+
 unsigned
 lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 {
@@ -1119,7 +1215,7 @@ lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 			break;
 	if (i < sizeof table / sizeof table[0]) {
 		uint64_t fs = regs[UX_REG_FS_BASE];
-		r = table[i].fn(p, regs);
+		r = table[i].fn(per_thread(nr) ? p : proc_tg(p), regs);
 		if (r == GONE || r == LX_LATER || r == LX_GONE)
 			return 0;
 		if (r == LX_REGS) /* all of them but fs and gs */

@@ -575,6 +575,7 @@ touch(struct proc *p, uint64_t va, unsigned need, bool force, long *err)
 bool
 mem_fault(struct proc *p, uint64_t addr, uint64_t code)
 {
+	p = proc_tg(p);
 	unsigned need = code & UX_PF_WRITE   ? UX_R_WRITE
 			: code & UX_PF_FETCH ? UX_R_EXEC
 					     : UX_R_READ;
@@ -604,6 +605,7 @@ wire(struct proc *p, uint64_t va)
 uint64_t
 mem_cap(struct proc *p, uint64_t va)
 {
+	p = proc_tg(p);
 	uint32_t i = wire(p, va);
 	return i ? slot_addr(recs[i].slot) : 0;
 }
@@ -611,6 +613,7 @@ mem_cap(struct proc *p, uint64_t va)
 long
 mem_wire(struct proc *p)
 {
+	p = proc_tg(p);
 	for (unsigned k = 0; k < p->nvma; k++)
 		for (uint64_t va = p->vmas[k].start; va < p->vmas[k].end;
 		     va += PAGE)
@@ -647,18 +650,21 @@ copy(struct proc *p, uint64_t va, uint8_t *buf, size_t len, bool out,
 long
 proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len)
 {
+	p = proc_tg(p);
 	return copy(p, va, dst, len, false, false);
 }
 
 long
 proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len)
 {
+	p = proc_tg(p);
 	return copy(p, va, (uint8_t *)src, len, true, false);
 }
 
 long
 mem_futex_phys(struct proc *p, uint64_t va, uint64_t *phys)
 {
+	p = proc_tg(p);
 	long err;
 	uint32_t i = touch(p, va, UX_R_READ, false, &err);
 	if (!i)
@@ -672,6 +678,7 @@ mem_futex_phys(struct proc *p, uint64_t va, uint64_t *phys)
 long
 mem_load(struct proc *p, uint64_t va, const void *src, size_t len)
 {
+	p = proc_tg(p);
 	return copy(p, va, (uint8_t *)src, len, true, true);
 }
 
@@ -704,6 +711,7 @@ protect(struct proc *p, uint64_t s, uint64_t e, unsigned prot)
 long
 mem_region(struct proc *p, uint64_t start, uint64_t end, unsigned rights)
 {
+	p = proc_tg(p);
 	struct vma *v = vma_at(p, start);
 	long e;
 	if (v) { /* a page shared with the segment before */
@@ -745,6 +753,7 @@ mem_fork(struct proc *parent, struct proc *c)
 void
 mem_free(struct proc *p)
 {
+	p = proc_tg(p);
 	while (p->pages)
 		rec_drop(p, p->pages);
 	while (p->nvma)
@@ -771,6 +780,7 @@ too_big(uint64_t size)
 long
 mem_brk(struct proc *p, uint64_t want)
 {
+	p = proc_tg(p);
 	uint64_t cur = PAGE_UP(p->brk), end = PAGE_UP(want);
 	if (want < p->brk_start || end < want || end > TASK_SIZE)
 		return (long)p->brk;
@@ -840,6 +850,7 @@ long
 mem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 	 uint64_t flags, uint64_t fd, uint64_t off)
 {
+	p = proc_tg(p);
 	struct vma v = {.node = -1, .off = off, .prot = (uint8_t)prot_rights(prot),
 			.flags = VM_MAYWRITE};
 	uint64_t size = PAGE_UP(len);
@@ -897,6 +908,7 @@ mem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 long
 mem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 {
+	p = proc_tg(p);
 	uint64_t size = PAGE_UP(len);
 	if ((addr & (PAGE - 1)) || addr > TASK_SIZE || len > TASK_SIZE - addr ||
 	    !size)
@@ -907,6 +919,7 @@ mem_munmap(struct proc *p, uint64_t addr, uint64_t len)
 long
 mem_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot)
 {
+	p = proc_tg(p);
 	uint64_t size = PAGE_UP(len), end = addr + size;
 	if ((prot & 0x03000000) == 0x03000000 || (addr & (PAGE - 1)))
 		return -LX_EINVAL;
@@ -935,6 +948,7 @@ advice_known(uint64_t a)
 long
 mem_madvise(struct proc *p, uint64_t addr, uint64_t len, uint64_t advice)
 {
+	p = proc_tg(p);
 	uint64_t size = PAGE_UP(len), end = addr + size;
 	if (!advice_known(advice) || (addr & (PAGE - 1)) || (len && !size) ||
 	    end < addr)
@@ -1005,6 +1019,7 @@ long
 mem_mremap(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t new_len,
 	   uint64_t flags, uint64_t new_addr)
 {
+	p = proc_tg(p);
 	uint64_t olen = PAGE_UP(old_len), nlen = PAGE_UP(new_len);
 	long e;
 	if ((flags & ~(uint64_t)7) ||
@@ -1057,6 +1072,7 @@ mem_mremap(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t new_len,
 long
 mem_msync(struct proc *p, uint64_t addr, uint64_t len, uint64_t flags)
 {
+	p = proc_tg(p);
 	uint64_t end = addr + PAGE_UP(len);
 	if ((flags & ~(uint64_t)7) || (addr & (PAGE - 1)) ||
 	    ((flags & 1) && (flags & 4)))

@@ -273,6 +273,7 @@ pipe_cancel(int pid)
 long
 pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags)
 {
+	p = proc_tg(p);
 	int pi = 0, rof, wof, fd[2];
 	if (flags & ~(02000000ull | 04000))
 		return -LX_EINVAL; /* O_CLOEXEC, O_NONBLOCK (ignored) */

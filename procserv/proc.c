@@ -33,6 +33,30 @@ proc_get(uint64_t pid)
 		       : NULL;
 }
 
+struct proc *
+proc_tg(struct proc *p)
+{
+	return &procs[p->tgid];
+}
+
+uint64_t
+proc_tcb(const struct proc *p)
+{
+	return PCAP(p->tgid, p->tcb_slot);
+}
+
+struct proc *
+proc_next_thread(struct proc *l, struct proc *after)
+{
+	for (int i = after ? after->pid + 1 : 1; i < MAX_PROCS; i++) {
+		struct proc *t = &procs[i];
+		if (t->used && !t->zombie && t->tgid == l->pid &&
+		    !(t == l && l->thread_gone))
+			return t;
+	}
+	return NULL;
+}
+
 /* A new object in the process's CNode; *cptr is its address. */
 long
 proc_obj(void *ctx, unsigned type, uint64_t *cptr)
@@ -144,6 +168,8 @@ proc_alloc(int ppid, const char *path)
 			continue;
 		memset(p, 0, sizeof *p);
 		*p = (struct proc){.used = true, .pid = pid, .ppid = ppid,
+				   .tgid = pid, .nthreads = 1,
+				   .tcb_slot = PS_TCB, .fault_slot = PS_FAULT,
 				   .pgid = pid, .sid = pid,
 				   .next_slot = PS_FIRST_FREE, .uid = 1000,
 				   .gid = 1000};
@@ -193,6 +219,7 @@ proc_objects(struct proc *p)
 	    (e = proc_obj(p, UX_CAP_CNODE, &c)))
 		return e;
 	p->next_slot = PS_FIRST_FREE;
+	p->nspare_tcb = 0;
 	return ux_cnode_mint(p->pcn, PS_FAULT, PROC_RADIX, ROOT, ps_ep, 64,
 			     UX_R_WRITE | UX_R_GRANT_REPLY, (uint64_t)p->pid);
 }
@@ -278,14 +305,16 @@ proc_start(struct proc *p)
 	return proc_start_regs(p, regs);
 }
 
-long
-proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT])
+/* Configure task t's TCB in its process and run it with regs. */
+static long
+tcb_start(struct proc *t, const uint64_t regs[UX_REG_COUNT])
 {
-	uint64_t tcb = PCAP(p->pid, PS_TCB);
+	struct proc *p = proc_tg(t);
+	uint64_t tcb = proc_tcb(t);
 	uint64_t ipc = p->native ? mem_cap(p, UX_BI_IPCBUF) : 0;
 	long e;
 
-	if ((e = ux_tcb_configure(tcb, PCAP(p->pid, PS_FAULT),
+	if ((e = ux_tcb_configure(tcb, PCAP(p->pid, t->fault_slot),
 				  PCAP(p->pid, PS_CSPACE),
 				  64 - p->cspace_radix, PCAP(p->pid, PS_PML4),
 				  p->native ? UX_BI_IPCBUF : 0,
@@ -294,12 +323,116 @@ proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT])
 				     p->native ? 200 : 100)) ||
 	    (!p->native &&
 	     (e = ux_tcb_set_flags(tcb, UX_TCB_F_LINUX_FILES))) ||
-	    (e = ux_tcb_write_regs(tcb, 1, UX_REG_COUNT, regs))) {
+	    (e = ux_tcb_write_regs(tcb, 1, UX_REG_COUNT, regs)))
 		printf("procserv: %s: cannot start: %s\n", p->name,
 		       ux_strerror(e));
-		proc_exit(p, 127 << 8);
-	}
 	return e;
+}
+
+long
+proc_start_regs(struct proc *p, const uint64_t regs[UX_REG_COUNT])
+{
+	long e = tcb_start(p, regs);
+	if (e)
+		proc_exit(p, 127 << 8);
+	return e;
+}
+
+/* A TCB and a fault endpoint badged with t's tid for thread t, in its
+ * process l's CNode: the pair an ended thread left, or new ones. */
+static long
+thread_objects(struct proc *l, struct proc *t)
+{
+	uint64_t c;
+	long e;
+	if (l->nspare_tcb) {
+		t->tcb_slot = l->spare_tcb[--l->nspare_tcb];
+	} else {
+		t->tcb_slot = l->next_slot;
+		if (l->next_slot + 2 > (1u << PROC_RADIX))
+			return UX_E_NOT_ENOUGH_MEMORY;
+		if ((e = proc_obj(l, UX_CAP_TCB, &c)))
+			return e;
+		l->next_slot++;
+	}
+	t->fault_slot = t->tcb_slot + 1;
+	ux_cnode_delete(l->pcn, t->fault_slot, PROC_RADIX);
+	return ux_cnode_mint(l->pcn, t->fault_slot, PROC_RADIX, ROOT, ps_ep,
+			     64, UX_R_WRITE | UX_R_GRANT_REPLY,
+			     (uint64_t)t->pid);
+}
+
+long
+proc_thread(struct proc *p, const uint64_t regs[UX_REG_COUNT],
+	    uint64_t clear_tid)
+{
+	struct proc *l = proc_tg(p);
+	int tid = proc_alloc(l->ppid, l->exe);
+	if (tid < 0)
+		return -11; /* EAGAIN */
+	struct proc *t = &procs[tid];
+	/* its own parts; the shared ones are read from the leader, but
+	 * these copies keep what prints a task's name or ids right */
+	t->tgid = l->pid;
+	t->nthreads = 0;
+	t->pgid = l->pgid, t->sid = l->sid;
+	t->uid = l->uid, t->gid = l->gid;
+	t->start_ns = time_mono_ns();
+	memcpy(t->name, l->name, sizeof t->name);
+	t->clear_tid = clear_tid;
+	t->sig.mask = p->sig.mask;
+	long e = thread_objects(l, t);
+	if (!e)
+		e = tcb_start(t, regs);
+	if (e) {
+		t->used = false;
+		return -11; /* EAGAIN, as Linux without resources */
+	}
+	l->nthreads++;
+	return tid;
+}
+
+/* End task t alone: its waits, its TCB (kept for another thread), and
+ * (clear) its clear-tid word zeroed and woken, as Linux does. */
+static void
+thread_end(struct proc *t, bool clear)
+{
+	struct proc *l = proc_tg(t);
+	uint32_t zero = 0;
+	sig_cancel_waits(t);
+	ux_tcb_suspend(proc_tcb(t), NULL);
+	if (clear && t->clear_tid &&
+	    !proc_copy_out(l, t->clear_tid, &zero, sizeof zero))
+		futex_wake_word(l, t->clear_tid);
+	l->nthreads--;
+	if (t == l) {
+		l->thread_gone = true;
+		return;
+	}
+	if (l->nspare_tcb < sizeof l->spare_tcb / sizeof l->spare_tcb[0])
+		l->spare_tcb[l->nspare_tcb++] = t->tcb_slot;
+	t->used = false;
+}
+
+void
+proc_thread_exit(struct proc *t, int wstatus)
+{
+	struct proc *l = proc_tg(t);
+	if (l->nthreads <= 1)
+		proc_exit(l, wstatus);
+	else
+		thread_end(t, true);
+}
+
+/* Every thread of l's process but keep ends (exit_group, execve). */
+static void
+end_others(struct proc *l, struct proc *keep)
+{
+	for (struct proc *t = proc_next_thread(l, NULL), *n; t; t = n) {
+		n = proc_next_thread(l, t);
+		if (t != keep)
+			thread_end(t, false);
+	}
 }
 
 /* Free p's memory and kernel objects (everything came from its
@@ -335,7 +468,7 @@ struct proc *
 proc_next(struct proc *after)
 {
 	for (int i = after ? after->pid + 1 : 1; i < MAX_PROCS; i++)
-		if (procs[i].used && !procs[i].zombie)
+		if (procs[i].used && !procs[i].zombie && procs[i].tgid == i)
 			return &procs[i];
 	return NULL;
 }
@@ -365,12 +498,13 @@ child_news(struct proc *c, int opts)
 /* A child of p with news for wait(pid, opts): its pid (a zombie is
  * forgotten), 0 if there are children but none has news, -ECHILD. */
 static long
-wait_find(struct proc *p, int64_t pid, int opts, int *status)
+wait_find(struct proc *t, int64_t pid, int opts, int *status)
 {
+	struct proc *p = proc_tg(t);
 	bool any = false;
 	for (int i = 1; i < MAX_PROCS; i++) {
 		struct proc *c = &procs[i];
-		if (!c->used || c->ppid != p->pid ||
+		if (!c->used || c->tgid != c->pid || c->ppid != p->pid ||
 		    (pid > 0 && c->pid != pid) ||
 		    (pid == 0 && c->pgid != p->pgid) ||
 		    (pid < -1 && c->pgid != -pid))
@@ -385,8 +519,9 @@ wait_find(struct proc *p, int64_t pid, int opts, int *status)
 	return any ? 0 : -10; /* ECHILD */
 }
 
-void
-proc_wait_notify(struct proc *p)
+/* Answer task p's wait4 if a child now has news for it. */
+static void
+wait_answer(struct proc *p)
 {
 	int st = 0;
 	if (!p->waiting)
@@ -405,9 +540,19 @@ proc_wait_notify(struct proc *p)
 }
 
 void
+proc_wait_notify(struct proc *p)
+{
+	for (struct proc *t = proc_next_thread(p, NULL); t;
+	     t = proc_next_thread(p, t))
+		wait_answer(t);
+}
+
+void
 proc_exit(struct proc *p, int wstatus)
 {
+	p = proc_tg(p);
 	proc_report(p, wstatus);
+	end_others(p, p);
 	fd_exit(p);
 	proc_free_objects(p);
 	sig_cancel_waits(p);
@@ -457,8 +602,9 @@ proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts)
 }
 
 long
-proc_fork(struct proc *parent)
+proc_fork(struct proc *t)
 {
+	struct proc *parent = proc_tg(t);
 	int pid = proc_alloc(parent->pid, parent->exe);
 	if (pid < 0)
 		return -11; /* EAGAIN: no process slot */
@@ -473,7 +619,12 @@ proc_fork(struct proc *parent)
 	c->npages = 0;
 	c->waiting = false;
 	c->zombie = false;
-	sig_fork(parent, c);
+	c->tgid = pid;
+	c->nthreads = 1;
+	c->thread_gone = false;
+	c->tcb_slot = PS_TCB, c->fault_slot = PS_FAULT;
+	c->clear_tid = 0;
+	sig_fork(t, c);
 	long e = proc_objects(c);
 	if (!e)
 		e = mem_fork(parent, c) ? UX_E_NOT_ENOUGH_MEMORY : UX_OK;
@@ -494,12 +645,25 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	struct elf_info in;
 	size_t size;
 	long err;
-	const void *img = tmpfs_program(p->cwd, path, &size, &err);
+	const void *img = tmpfs_program(proc_tg(p)->cwd, path, &size, &err);
 	if (!img)
 		return err;
 	if (elf64_check(img, size, STACK_TOP - 0x10000000, &in))
 		return -8; /* ENOEXEC */
-	/* No way back from here: the old image goes. */
+	/* No way back from here: the old image goes, and the other
+	 * threads; the caller goes on as the leader (Linux's de_thread). */
+	struct proc *l = proc_tg(p);
+	end_others(l, p);
+	if (p != l) {
+		l->sig.mask = p->sig.mask;
+		l->sig.alt_sp = p->sig.alt_sp, l->sig.alt_size = p->sig.alt_size;
+		l->sig.alt_flags = p->sig.alt_flags;
+		thread_end(p, false);
+		p = l;
+	}
+	l->thread_gone = false;
+	l->nthreads = 1;
+	l->clear_tid = 0;
 	static struct fdent fds[MAX_FD];
 	memcpy(fds, p->fds, sizeof fds);
 	proc_free_objects(p);

@@ -31,6 +31,14 @@ enum kind {
 };
 
 typedef void (*gen_fn)(struct proc *q);
+/* The process of task pid (/proc/TID shows its process), or NULL. */
+static struct proc *
+pget(uint64_t pid)
+{
+	struct proc *q = proc_get(pid);
+	return q ? proc_tg(q) : NULL;
+}
+
 static void gen_meminfo(struct proc *q);
 static void gen_uptime(struct proc *q);
 static void gen_loadavg(struct proc *q);
@@ -126,7 +134,7 @@ static long
 child(uint32_t dir, const char *s, size_t l)
 {
 	long v = number(s, l);
-	struct proc *q = proc_get((uint64_t)PID(dir));
+	struct proc *q = pget(PID(dir));
 	switch (KIND(dir)) {
 	case K_ROOT:
 		if (v > 0)
@@ -155,7 +163,8 @@ is_link(uint32_t id)
 long
 procfs_readlink(struct proc *p, uint32_t id, char *out, size_t size)
 {
-	struct proc *q = proc_get((uint64_t)PID(id));
+	p = proc_tg(p);
+	struct proc *q = pget(PID(id));
 	if (!is_link(id))
 		return -LX_EINVAL;
 	if (KIND(id) == K_SELF) {
@@ -195,6 +204,7 @@ follow_link(struct proc *p, uint32_t id, char *norm, size_t at,
 long
 procfs_lookup(struct proc *p, char *norm, bool follow)
 {
+	p = proc_tg(p);
 	for (unsigned hops = 0; hops <= 8; hops++) {
 		uint32_t id = ID(K_ROOT, 0, 0);
 		const char *s = norm + 4, *comp = s;
@@ -230,7 +240,7 @@ long
 procfs_desc(uint32_t id, struct sdesc *d)
 {
 	const struct entry *e = entry_of(KIND(id));
-	struct proc *q = proc_get((uint64_t)PID(id));
+	struct proc *q = pget(PID(id));
 	char t[8];
 	*d = (struct sdesc){.mode = 0040555, .nlink = 2,
 			    .ino = 0x10000 + (uint64_t)id,
@@ -259,10 +269,10 @@ procfs_desc(uint32_t id, struct sdesc *d)
 static struct proc *
 nth_proc(uint64_t k)
 {
-	for (uint64_t pid = 1; pid < MAX_PROCS; pid++)
-		if (proc_get(pid) && !k--)
-			return proc_get(pid);
-	return NULL;
+	struct proc *q = proc_next(NULL);
+	for (; q && k; k--)
+		q = proc_next(q);
+	return q;
 }
 
 bool
@@ -270,7 +280,7 @@ procfs_dirent(uint32_t id, uint64_t i, const char **name, uint32_t *mode,
 	      uint64_t *ino)
 {
 	static char num[16];
-	struct proc *q = proc_get((uint64_t)PID(id)), *c = NULL;
+	struct proc *q = pget(PID(id)), *c = NULL;
 	uint32_t eid;
 	*name = i ? ".." : ".";
 	*mode = 0040000;
@@ -329,6 +339,7 @@ procfs_path(uint32_t id, char *out, size_t size)
 long
 procfs_refuse(struct proc *p, char *norm, long exists)
 {
+	p = proc_tg(p);
 	long id = procfs_lookup(p, norm, false);
 	return id >= 0 ? exists : id;
 }
@@ -337,7 +348,7 @@ long
 procfs_read(uint32_t id, uint64_t off, uint8_t *dst, uint64_t len)
 {
 	const struct entry *e = entry_of(KIND(id));
-	struct proc *q = proc_get((uint64_t)PID(id));
+	struct proc *q = pget(PID(id));
 	if (!e || !e->gen)
 		return -LX_EINVAL;
 	if (PID(id) && !q)
@@ -540,9 +551,11 @@ gen_status(struct proc *q)
 	    "Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
 	    q->uid, q->uid, q->uid, q->uid, q->gid, q->gid, q->gid, q->gid,
 	    MAX_FD, q->pid, q->pid, q->pgid, q->sid);
-	put("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", kb, kb);
+	put("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n", kb, kb,
+	    q->nthreads);
 	put("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n"
 	    "SigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-	    (unsigned long)q->sig.pending, 0ul, (unsigned long)q->sig.mask,
+	    (unsigned long)q->sig.pending, (unsigned long)q->sig.shared,
+	    (unsigned long)q->sig.mask,
 	    (unsigned long)sig_mask(q, false), (unsigned long)sig_mask(q, true));
 }

@@ -16,7 +16,7 @@
 #include <alloc.h>
 #include <srvenv.h>
 
-#define MAX_PROCS 16
+#define MAX_PROCS 32 /* tasks: processes and their threads */
 #define L1_RADIX 8
 #define PROC_RADIX 12
 /* A process's own kernel objects (CNode, TCB, PML4, page tables); its
@@ -63,11 +63,14 @@ struct sig_info {
 	uint64_t addr;
 };
 
-/* A process's signal state (signal.c). Standard signals do not queue:
- * one pending bit and one siginfo each. */
+/* A thread's signal state (signal.c), and in its process's leader the
+ * process's: act, shared, stopped and the reports, the alarm. Standard
+ * signals do not queue: one pending bit and one siginfo each, for the
+ * thread (pending, info) and for the process (shared, shared_info). */
 struct sigstate {
 	uint64_t act[64][4]; /* Linux k_sigaction: handler, flags, restorer, mask */
 	uint64_t mask, pending;
+	uint64_t shared;     /* the process's pending set (leader) */
 	uint64_t saved_mask; /* rt_sigsuspend: the mask a handler's frame restores */
 	bool restore_mask;
 	bool stopped;
@@ -78,11 +81,25 @@ struct sigstate {
 	uint32_t alt_flags;
 	uint64_t alarm_at, alarm_every; /* ITIMER_REAL, monotonic ns (0: off) */
 	struct sig_info info[64];
+	struct sig_info shared_info[64];
 };
 
+/* A task: a thread, as Linux's task. A process is the group of tasks
+ * with one tgid; its first (the leader, pid == tgid) holds what they
+ * share: memory, descriptors, cwd, identity, signal actions (proc_tg).
+ * The others' kernel objects (TCB, badged fault endpoint) are in the
+ * leader's CNode. Fields marked (thread) are each task's own. */
 struct proc {
 	bool used;
 	int pid, ppid;
+	int tgid;             /* (thread) its process: the leader's pid */
+	int nthreads;         /* leader: tasks alive, itself included */
+	bool thread_gone;     /* leader: its own thread has ended */
+	uint32_t tcb_slot;    /* (thread) its TCB in the leader's CNode */
+	uint32_t fault_slot;  /* (thread) its fault endpoint there */
+	uint64_t clear_tid;   /* (thread) zeroed and woken at its end */
+	uint32_t spare_tcb[8]; /* leader: TCB slots ended threads left */
+	uint8_t nspare_tcb;
 	uint64_t ut, pcn;   /* boot slots: its untyped, its CNode (to invoke) */
 	uint32_t next_slot;
 	struct vma vmas[MAX_VMAS]; /* sorted by start, not overlapping */
@@ -154,6 +171,18 @@ extern uint64_t ps_console_ep; /* the console server's endpoint, or 0 */
 
 /* proc.c */
 struct proc *proc_get(uint64_t pid);
+/* The leader of p's process (p itself for one thread). */
+struct proc *proc_tg(struct proc *p);
+/* The address of p's TCB, for invocations. */
+uint64_t proc_tcb(const struct proc *p);
+/* Each thread of process (leader) l still running, after after. */
+struct proc *proc_next_thread(struct proc *l, struct proc *after);
+/* clone of a thread: a new task in p's process starting with regs;
+ * -errno or its tid. */
+long proc_thread(struct proc *p, const uint64_t regs[UX_REG_COUNT],
+		 uint64_t clear_tid);
+/* The end of thread t (exit): the process ends with its last one. */
+void proc_thread_exit(struct proc *t, int wstatus);
 #define LX_FD_RADIX 10 /* a Linux process's CSpace: its descriptor table */
 
 /* Make a process from an ELF image, ready but not running (its CSpace is
@@ -175,7 +204,7 @@ void proc_exit(struct proc *p, int wstatus);
 long proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts);
 /* Answer p's wait4 if a child now has something to report. */
 void proc_wait_notify(struct proc *p);
-/* Each process in process group pgid (0: none). */
+/* Each process (its leader) after after (NULL: from the first). */
 struct proc *proc_next(struct proc *after);
 #define LX_GONE (-1000002) /* a handler's result: no reply, caller gone */
 #define LX_REGS (-1000003) /* a handler's result: regs rewritten, reply
@@ -384,6 +413,8 @@ long lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns);
  * signal came, or p ended). */
 long lx_futex(struct proc *p, uint64_t *regs);
 void futex_cancel(struct proc *p);
+/* A thread's end: wake one waiter on its clear-tid word at va. */
+void futex_wake_word(struct proc *p, uint64_t va);
 
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.
  * Returns the number of registers the reply must set (0: no reply now:

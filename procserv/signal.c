@@ -16,9 +16,14 @@
  *   in the handler.
  * The frame is Linux's x86-64 rt_sigframe (restorer address, ucontext,
  * siginfo), so unmodified C libraries' handlers and restorers work.
- * Not kept in the frame: the FPU/SSE registers (the kernel does not
- * expose them yet), so a handler that uses them can disturb the code it
- * interrupted.
+ * Threads: a signal is the thread's (tkill, tgkill, a fault) or the
+ * process's (the rest); the process's goes to the thread handling a call
+ * now if it can take it, else to the first one that does not block it.
+ * Actions, stop and continue, and the alarm are the process's (kept in
+ * its leader), masks and the alternate stack each thread's.
+ * The FPU/SSE registers (the kernel's fxsave image of the thread) are
+ * saved below the frame, where the frame's fpstate points, and the
+ * handler starts with a clean FPU as on Linux; rt_sigreturn restores them.
  */
 #include "procserv.h"
 #include "lx_errno.h"
@@ -50,6 +55,7 @@
 #define UC 8
 #define UC_STACK (UC + 16)
 #define UC_GREGS (UC + 40)
+#define UC_FPSTATE (UC + 224)
 #define UC_MASK (UC + 296)
 #define INFO (UC + 304)
 #define FRAME_SIZE (INFO + 128)
@@ -85,7 +91,7 @@ default_action(int sig)
 static enum action
 action(struct proc *p, int sig)
 {
-	uint64_t h = p->sig.act[sig - 1][0];
+	uint64_t h = proc_tg(p)->sig.act[sig - 1][0];
 	if (sig == SIGKILL || sig == SIGSTOP || h == SIG_DFL)
 		return default_action(sig);
 	return h == SIG_IGN ? A_IGN : A_CATCH;
@@ -96,8 +102,10 @@ action(struct proc *p, int sig)
 static int
 next_signal(struct proc *p)
 {
-	uint64_t d = p->sig.pending & ~(p->sig.mask & ~UNBLOCKABLE);
-	if (p->sig.stopped)
+	struct proc *l = proc_tg(p);
+	uint64_t d = (p->sig.pending | l->sig.shared) &
+		     ~(p->sig.mask & ~UNBLOCKABLE);
+	if (l->sig.stopped)
 		d &= BIT(SIGKILL);
 	return d ? __builtin_ctzll(d) + 1 : 0;
 }
@@ -105,14 +113,32 @@ next_signal(struct proc *p)
 bool
 sig_deliverable(struct proc *p)
 {
-	return p && !p->native && next_signal(p);
+	return p && !p->native && !(p->pid == p->tgid && p->thread_gone) &&
+	       next_signal(p);
 }
 
 bool
 sig_autoreap(struct proc *p)
 {
+	p = proc_tg(p);
 	return p->sig.act[SIGCHLD - 1][0] == SIG_IGN ||
 	       (p->sig.act[SIGCHLD - 1][1] & SA_NOCLDWAIT);
+}
+
+/* The thread of process l to take sig: the one whose call is being
+ * handled if it does not block sig, else the first that does not;
+ * NULL if every one blocks it. */
+static struct proc *
+pick(struct proc *l, int sig)
+{
+	struct proc *c = proc_get((uint64_t)sig_current);
+	if (c && c->tgid == l->pid && !(c->sig.mask & BIT(sig) & ~UNBLOCKABLE))
+		return c;
+	for (struct proc *t = proc_next_thread(l, NULL); t;
+	     t = proc_next_thread(l, t))
+		if (!(t->sig.mask & BIT(sig) & ~UNBLOCKABLE))
+			return t;
+	return NULL;
 }
 
 /* Tell p's parent that p stopped or continued: SIGCHLD and its wait. */
@@ -145,7 +171,9 @@ sig_cancel_waits(struct proc *p)
 		ps_release(p->sig.suspend_reply);
 		p->sig.suspend_reply = 0;
 	}
-	pipe_cancel(p->pid);
+	/* pipe waits are known by process: only its only thread's go */
+	if (proc_tg(p)->nthreads <= 1)
+		pipe_cancel(p->tgid);
 	futex_cancel(p);
 	return time_cancel(p);
 }
@@ -153,24 +181,65 @@ sig_cancel_waits(struct proc *p)
 static void
 stop(struct proc *p, int sig)
 {
-	sig_cancel_waits(p); /* every call is made again on SIGCONT */
-	ux_tcb_suspend(PCAP(p->pid, PS_TCB), NULL);
+	p = proc_tg(p);
+	for (struct proc *t = proc_next_thread(p, NULL); t;
+	     t = proc_next_thread(p, t)) {
+		sig_cancel_waits(t); /* every call is made again on SIGCONT */
+		ux_tcb_suspend(proc_tcb(t), NULL);
+	}
 	p->sig.stopped = true;
 	p->sig.cont_report = false;
 	notify_parent(p, CLD_STOPPED, sig);
 }
 
+/* Take the signals in set off l's process, and off each thread. */
+static void
+unpend(struct proc *l, uint64_t set)
+{
+	l->sig.shared &= ~set;
+	for (struct proc *t = proc_next_thread(l, NULL); t;
+	     t = proc_next_thread(l, t))
+		t->sig.pending &= ~set;
+}
+
 static void
 cont(struct proc *p)
 {
-	p->sig.pending &= ~STOPS;
+	unpend(p, STOPS);
 	if (!p->sig.stopped)
 		return;
 	p->sig.stopped = false;
 	p->sig.stop_report = 0;
-	if (p->pid != sig_current)
-		ux_tcb_resume(PCAP(p->pid, PS_TCB));
+	for (struct proc *t = proc_next_thread(p, NULL); t;
+	     t = proc_next_thread(p, t))
+		if (t->pid != sig_current)
+			ux_tcb_resume(proc_tcb(t));
 	notify_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+/* Generate sig for thread t, or (t NULL) for process l. */
+static void
+post(struct proc *l, struct proc *t, int sig, const struct sig_info *si)
+{
+	if (sig == SIGCONT)
+		cont(l);
+	else if (BIT(sig) & STOPS)
+		unpend(l, BIT(SIGCONT));
+	/* An ignored signal is dropped, unless blocked (the handler may
+	 * change before it is unblocked); so is a SIGCONT nobody catches,
+	 * its work done. */
+	struct proc *to = t ? t : pick(l, sig);
+	enum action a = action(l, sig);
+	bool drop = (a == A_IGN || a == A_CONT) && to &&
+		    !(to->sig.mask & BIT(sig));
+	uint64_t *set = t ? &t->sig.pending : &l->sig.shared;
+	struct sig_info *info = t ? t->sig.info : l->sig.shared_info;
+	if (!drop && !(*set & BIT(sig)))
+		info[sig - 1] = si ? *si : (struct sig_info){.code = SI_KERNEL};
+	if (!drop)
+		*set |= BIT(sig);
+	if (to && to->pid != sig_current && sig_deliverable(to))
+		sig_settle(to, NULL, 0, NULL);
 }
 
 void
@@ -178,21 +247,16 @@ sig_send(struct proc *p, int sig, const struct sig_info *si)
 {
 	if (!p || p->native || sig < 1 || sig > 64)
 		return;
-	if (sig == SIGCONT)
-		cont(p);
-	else if (BIT(sig) & STOPS)
-		p->sig.pending &= ~BIT(SIGCONT);
-	/* An ignored signal is dropped, unless blocked (the handler may
-	 * change before it is unblocked); so is a SIGCONT nobody catches,
-	 * its work done. */
-	enum action a = action(p, sig);
-	bool drop = (a == A_IGN || a == A_CONT) && !(p->sig.mask & BIT(sig));
-	if (!drop && !(p->sig.pending & BIT(sig)))
-		p->sig.info[sig - 1] = si ? *si : (struct sig_info){.code = SI_KERNEL};
-	if (!drop)
-		p->sig.pending |= BIT(sig);
-	if (p->pid != sig_current && sig_deliverable(p))
-		sig_settle(p, NULL, 0, NULL);
+	post(proc_tg(p), NULL, sig, si);
+}
+
+/* tkill, tgkill: a signal for thread t alone. */
+static void
+sig_send_thread(struct proc *t, int sig, const struct sig_info *si)
+{
+	if (!t || t->native || sig < 1 || sig > 64)
+		return;
+	post(proc_tg(t), t, sig, si);
 }
 
 /* Whether Linux makes the call in regs again after an SA_RESTART
@@ -263,7 +327,7 @@ static bool
 frame_push(struct proc *p, int sig, const struct sig_info *si, uint64_t *regs)
 {
 	static uint8_t f[FRAME_SIZE];
-	uint64_t *a = p->sig.act[sig - 1];
+	uint64_t *a = proc_tg(p)->sig.act[sig - 1];
 	uint64_t sp = regs[UX_REG_RSP];
 	bool on = on_altstack(p, sp);
 
@@ -272,8 +336,17 @@ frame_push(struct proc *p, int sig, const struct sig_info *si, uint64_t *regs)
 		sp = p->sig.alt_sp + p->sig.alt_size;
 	else
 		sp -= 128; /* the red zone */
+	uint64_t fx[64], fx_va = 0;
+	if (!ux_tcb_read_fpu(proc_tcb(p), fx)) {
+		sp = fx_va = (sp - sizeof fx) & ~63ull;
+		if (proc_copy_out(p, fx_va, fx, sizeof fx))
+			return false;
+		static const uint64_t clean[64] = {0x037f, 0, 0, 0x1f80};
+		ux_tcb_write_fpu(proc_tcb(p), clean);
+	}
 	sp = ((sp - FRAME_SIZE) & ~15ull) - 8; /* as after a call */
 	memset(f, 0, sizeof f);
+	put64(f, UC_FPSTATE, fx_va);
 	put64(f, 0, a[2]); /* the restorer: the handler's return address */
 	put64(f, UC_STACK, p->sig.alt_sp);
 	put64(f, UC_STACK + 8,
@@ -308,12 +381,17 @@ frame_push(struct proc *p, int sig, const struct sig_info *si, uint64_t *regs)
 static int
 take(struct proc *p, enum action *act, struct sig_info *si)
 {
+	struct proc *l = proc_tg(p);
 	int sig = next_signal(p);
-	if (sig) {
+	if (sig && (p->sig.pending & BIT(sig))) {
 		p->sig.pending &= ~BIT(sig);
 		*si = p->sig.info[sig - 1];
-		*act = action(p, sig);
+	} else if (sig) {
+		l->sig.shared &= ~BIT(sig);
+		*si = l->sig.shared_info[sig - 1];
 	}
+	if (sig)
+		*act = action(p, sig);
 	return sig;
 }
 
@@ -321,7 +399,7 @@ take(struct proc *p, enum action *act, struct sig_info *si)
 static void
 deliver_away(struct proc *p, int sig, const struct sig_info *si)
 {
-	uint64_t tcb = PCAP(p->pid, PS_TCB), regs[UX_REG_COUNT];
+	uint64_t tcb = proc_tcb(p), regs[UX_REG_COUNT];
 	uint64_t left = sig_cancel_waits(p);
 	bool again = false;
 	if (ux_tcb_suspend(tcb, &again) || ux_tcb_read_regs(tcb, regs)) {
@@ -329,7 +407,7 @@ deliver_away(struct proc *p, int sig, const struct sig_info *si)
 		return;
 	}
 	if (again)
-		interrupted(p, p->sig.act[sig - 1], regs, left);
+		interrupted(p, proc_tg(p)->sig.act[sig - 1], regs, left);
 	if (!frame_push(p, sig, si, regs)) {
 		proc_exit(p, SIGSEGV);
 		return;
@@ -433,8 +511,12 @@ sig_fault(struct proc *p, unsigned label, uint64_t w0, uint64_t w1,
 void
 sig_fork(struct proc *parent, struct proc *child)
 {
-	child->sig = parent->sig;
-	child->sig.pending = 0;
+	child->sig = proc_tg(parent)->sig;
+	child->sig.mask = parent->sig.mask; /* the forking thread's */
+	child->sig.alt_sp = parent->sig.alt_sp;
+	child->sig.alt_size = parent->sig.alt_size;
+	child->sig.alt_flags = parent->sig.alt_flags;
+	child->sig.pending = child->sig.shared = 0;
 	child->sig.stopped = false;
 	child->sig.stop_report = 0;
 	child->sig.cont_report = false;
@@ -457,15 +539,17 @@ sig_exec(struct proc *p)
 long
 sig_kill(struct proc *from, int64_t pid, int sig, int code)
 {
-	struct sig_info si = {.code = code, .pid = from->pid,
+	struct sig_info si = {.code = code, .pid = from->tgid,
 			      .uid = (int32_t)from->uid};
+	struct proc *t = pid > 0 ? proc_get((uint64_t)pid) : NULL;
 	bool found = false;
 	if (sig < 0 || sig > 64)
 		return -LX_EINVAL;
 	if (pid == INT32_MIN)
 		return -LX_ESRCH;
+	from = proc_tg(from);
 	for (struct proc *q = proc_next(NULL); q; q = proc_next(q)) {
-		bool hit = pid > 0    ? q->pid == pid
+		bool hit = pid > 0    ? t && proc_tg(t) == q /* a tid too */
 			   : pid == 0  ? q->pgid == from->pgid
 			   : pid == -1 ? q->pid != 1 && q != from
 				       : q->pgid == -pid;
@@ -508,6 +592,7 @@ long
 lx_rt_sigaction(struct proc *p, uint64_t *regs)
 {
 	uint64_t sig = ARG0, act[4];
+	p = proc_tg(p);
 	if (sig < 1 || sig > 64 || ARG3 != 8)
 		return -LX_EINVAL;
 	if (ARG1 && (sig == SIGKILL || sig == SIGSTOP))
@@ -520,7 +605,7 @@ lx_rt_sigaction(struct proc *p, uint64_t *regs)
 		act[3] &= ~UNBLOCKABLE;
 		memcpy(p->sig.act[sig - 1], act, sizeof act);
 		if (action(p, (int)sig) == A_IGN) /* pending ones are dropped */
-			p->sig.pending &= ~BIT(sig);
+			unpend(p, BIT(sig));
 	}
 	return 0;
 }
@@ -554,7 +639,7 @@ lx_rt_sigprocmask(struct proc *p, uint64_t *regs)
 long
 lx_rt_sigpending(struct proc *p, uint64_t *regs)
 {
-	uint64_t set = p->sig.pending & p->sig.mask;
+	uint64_t set = (p->sig.pending | proc_tg(p)->sig.shared) & p->sig.mask;
 	if (ARG1 != 8)
 		return -LX_EINVAL;
 	return proc_copy_out(p, ARG0, &set, 8) ? -LX_EFAULT : 0;
@@ -610,6 +695,15 @@ lx_rt_sigreturn(struct proc *p, uint64_t *regs)
 	regs[UX_REG_RFLAGS] =
 		(regs[UX_REG_RFLAGS] & ~FIX_FLAGS) | (g[17] & FIX_FLAGS);
 	p->sig.mask = mask & ~UNBLOCKABLE;
+	uint64_t fx_va, fx[64];
+	if (!proc_copy_in(p, &fx_va, uc + UC_FPSTATE - UC, 8) && fx_va) {
+		if (proc_copy_in(p, fx, fx_va, sizeof fx)) {
+			proc_exit(p, SIGSEGV);
+			return LX_GONE;
+		}
+		fx[3] &= ~0xFFFF0000ull; /* MXCSR's reserved bits, as Linux */
+		ux_tcb_write_fpu(proc_tcb(p), fx);
+	}
 	return LX_REGS;
 }
 
@@ -650,23 +744,36 @@ lx_kill(struct proc *p, uint64_t *regs)
 	return sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_USER);
 }
 
-/* One thread per process: a thread id is its process's id. */
+/* A signal for thread tid (of process tgid, if > 0). */
+static long
+thread_kill(struct proc *p, int64_t tgid, int64_t tid, int64_t sig)
+{
+	struct proc *t = proc_get((uint64_t)tid);
+	if (tid <= 0 || tid > INT32_MAX || !tgid || tgid < -1 ||
+	    tgid > INT32_MAX)
+		return -LX_EINVAL;
+	if (!t || t->native || (t->pid == t->tgid && t->thread_gone) ||
+	    (tgid > 0 && t->tgid != tgid))
+		return -LX_ESRCH;
+	if (sig < 0 || sig > 64)
+		return -LX_EINVAL;
+	struct sig_info si = {.code = SI_TKILL, .pid = p->tgid,
+			      .uid = (int32_t)p->uid};
+	if (sig)
+		sig_send_thread(t, (int)sig, &si);
+	return 0;
+}
+
 long
 lx_tkill(struct proc *p, uint64_t *regs)
 {
-	if ((int64_t)ARG0 <= 0)
-		return -LX_EINVAL;
-	return sig_kill(p, (int32_t)ARG0, (int)(int64_t)ARG1, SI_TKILL);
+	return thread_kill(p, -1, (int64_t)ARG0, (int32_t)ARG1);
 }
 
 long
 lx_tgkill(struct proc *p, uint64_t *regs)
 {
-	if ((int64_t)ARG0 <= 0 || (int64_t)ARG1 <= 0)
-		return -LX_EINVAL;
-	if (ARG0 != ARG1)
-		return -LX_ESRCH;
-	return sig_kill(p, (int32_t)ARG1, (int)(int64_t)ARG2, SI_TKILL);
+	return thread_kill(p, (int64_t)ARG0, (int64_t)ARG1, (int32_t)ARG2);
 }
 
 /* Alarms: ITIMER_REAL (alarm and setitimer), checked on time.c's tick. */

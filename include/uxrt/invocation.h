@@ -39,6 +39,11 @@ enum ux_invocation {
 	UX_TCB_BIND_NOTIFICATION = 27, /* XC0 notification */
 	UX_TCB_UNBIND_NOTIFICATION = 28,
 	UX_TCB_SET_FLAGS = 29, /* MR0 flags (UX_TCB_F_*) */
+	/* The FPU/SSE state as an fxsave image (512 bytes, 64 MRs): read
+	 * (out MR0..63; needs an IPC buffer) and write (MR0..63; MXCSR's
+	 * reserved bits must be clear). Not on the caller itself. */
+	UX_TCB_READ_FPU = 70,
+	UX_TCB_WRITE_FPU = 71,
 
 	/* Frames (4 KiB and 2 MiB): Map MR0 vaddr, MR1 rights, MR2 attrs,
 	 * XC0 PML4. GetAddress: out MR0 physical address, MR1 the virtual

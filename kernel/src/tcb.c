@@ -7,6 +7,7 @@
  * so those objects cannot vanish under a running thread without the slots
  * being emptied through the derivation tree.
  */
+#include <arch/arch.h>
 #include <invoke.h>
 #include <uxrt/fault.h>
 #include <uxrt/invocation.h>
@@ -200,6 +201,43 @@ write_regs(struct inv *v, struct tcb *t)
 	return UX_OK;
 }
 
+/* The fxsave image, as 64 message registers. */
+static err_t
+read_fpu(struct inv *v, struct tcb *t)
+{
+	uint64_t w[64];
+	if (t == v->t)
+		return UX_E_ILLEGAL_OPERATION;
+	if (!v->buf)
+		return UX_E_TRUNCATED_MESSAGE; /* 64 words need an IPC buffer */
+	fpu_flush(t);
+	memcpy(w, t->fpu, sizeof w);
+	for (unsigned i = 0; i < 64; i++)
+		mr_set(v->t, v->buf, i, w[i]);
+	invoke_done(v, 64);
+	return UX_OK;
+}
+
+/* A new fxsave image; MXCSR's reserved bits (16..31) must be clear, or
+ * restoring it would fault. */
+static err_t
+write_fpu(struct inv *v, struct tcb *t)
+{
+	uint64_t w[64];
+	if (v->len < 64)
+		return UX_E_TRUNCATED_MESSAGE;
+	if (t == v->t)
+		return UX_E_ILLEGAL_OPERATION;
+	for (unsigned i = 0; i < 64; i++)
+		w[i] = inv_mr(v, i);
+	if (w[3] >> 16 & 0xFFFF)
+		return UX_E_INVALID_ARGUMENT;
+	fpu_flush(t);
+	memcpy(t->fpu, w, sizeof w);
+	invoke_done(v, 0);
+	return UX_OK;
+}
+
 static err_t
 bind(struct inv *v, struct tcb *t)
 {
@@ -237,6 +275,10 @@ tcb_invoke(struct inv *v)
 		return priority(v, t, true);
 	case UX_TCB_READ_REGISTERS:
 		return read_regs(v, t);
+	case UX_TCB_READ_FPU:
+		return read_fpu(v, t);
+	case UX_TCB_WRITE_FPU:
+		return write_fpu(v, t);
 	case UX_TCB_WRITE_REGISTERS:
 		return write_regs(v, t);
 	case UX_TCB_RESUME:

@@ -423,6 +423,47 @@ test_alarm(void)
 	signal(SIGALRM, SIG_DFL);
 }
 
+static volatile unsigned fpu_entry_mxcsr;
+
+/* A handler that changes xmm7 and the rounding mode. */
+static void
+on_fpu(int sig)
+{
+	unsigned m, mine = 0x1f80 | 3u << 13;
+	(void)sig;
+	__asm__ volatile("stmxcsr %0" : "=m"(m));
+	fpu_entry_mxcsr = m;
+	__asm__ volatile("ldmxcsr %0\n\tmovq %1, %%xmm7" ::"m"(mine),
+			 "r"(0x5555ull)
+			 : "xmm7");
+}
+
+/* The interrupted code's FPU/SSE registers survive a handler that
+ * changes them, and the handler starts with a clean MXCSR. */
+static void
+test_fpu(void)
+{
+	unsigned long long got;
+	unsigned m = 0x1f80 | 1u << 13, after;
+	long nr = 62; /* kill */
+	catch_with(SIGUSR1, on_fpu, 0);
+	__asm__ volatile("ldmxcsr %4\n\t"
+			 "movq %3, %%xmm7\n\t"
+			 "syscall\n\t"
+			 "movq %%xmm7, %0\n\t"
+			 "stmxcsr %1"
+			 : "=&r"(got), "=m"(after), "+a"(nr)
+			 : "r"(0x1234567887654321ull), "m"(m),
+			   "D"((long)getpid()), "S"((long)SIGUSR1)
+			 : "rcx", "r11", "rdx", "xmm7", "memory");
+	CHECK(nr == 0);
+	unsigned def = 0x1f80;
+	__asm__ volatile("ldmxcsr %0" ::"m"(def));
+	CHECK(got == 0x1234567887654321ull);
+	CHECK(after == (0x1f80 | 1u << 13));
+	CHECK(fpu_entry_mxcsr == 0x1f80);
+}
+
 static void
 test_errors(void)
 {
@@ -460,6 +501,7 @@ main(void)
 	test_altstack();
 	test_alarm();
 	test_errors();
+	test_fpu();
 	printf("t_signal: %d passed, %d failed\n", pass, fail);
 	return fail != 0;
 }

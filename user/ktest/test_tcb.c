@@ -518,6 +518,72 @@ KTEST(tcb_fpu_state_per_thread)
 	return 0;
 }
 
+/* ReadFPU and WriteFPU: a thread's fxsave image seen and changed from
+ * outside, while it is live in the FPU. */
+struct fpu_rw {
+	volatile int stage;
+	uint64_t got;
+	uint32_t mxcsr;
+};
+
+static void
+fpu_rw_thread(uint64_t arg)
+{
+	struct fpu_rw *j = (struct fpu_rw *)arg;
+	uint64_t got;
+	uint32_t m = 0x1f80 | 1u << 13, after;
+	__asm__ volatile("ldmxcsr %3\n\t"
+			 "movq %2, %%xmm7\n\t"
+			 "movl $1, (%4)\n\t"
+			 "1: mov $-8, %%rax\n\t"
+			 "syscall\n\t"
+			 "cmpl $2, (%4)\n\t"
+			 "jne 1b\n\t"
+			 "movq %%xmm7, %0\n\t"
+			 "stmxcsr %1"
+			 : "=&r"(got), "=m"(after)
+			 : "r"(0x1234567887654321ull), "m"(m), "r"(&j->stage)
+			 : "rax", "rdi", "rsi", "rdx", "r8", "r9", "r10", "rcx",
+			   "r11", "xmm7", "memory");
+	j->got = got;
+	j->mxcsr = after;
+	j->stage = 3;
+}
+
+KTEST(tcb_fpu_read_write)
+{
+	struct fpu_rw j = {0};
+	struct kthread t;
+	uint64_t fx[64], bad[64];
+	uint32_t after;
+
+	thread_start(&t, fpu_rw_thread, (uint64_t)&j, 255, VSPACE, 0);
+	for (int i = 0; i < 100 && j.stage != 1; i++)
+		yield_keeping_fpu(0, 0x1f80, &after);
+	CHECK_EQ(j.stage, 1);
+	CHECK_EQ(ux_tcb_read_fpu(t.tcb, fx), UX_OK);
+	CHECK_EQ((uint32_t)fx[3], 0x1f80 | 1u << 13); /* MXCSR */
+	CHECK_EQ(fx[34], 0x1234567887654321ull);      /* xmm7 */
+	fx[34] = 0xbadc0ffeeull;
+	fx[3] = (fx[3] & ~0xFFFFFFFFull) | 0x1f80;
+	memcpy(bad, fx, sizeof bad);
+	bad[3] |= 1ull << 20; /* a reserved MXCSR bit */
+	CHECK_EQ(ux_tcb_write_fpu(t.tcb, bad), UX_E_INVALID_ARGUMENT);
+	CHECK_EQ(inv_raw(t.tcb, UX_TCB_WRITE_FPU, 63, fx, 0, NULL),
+		 UX_E_TRUNCATED_MESSAGE);
+	CHECK_EQ(ux_tcb_read_fpu(SELF_TCB, bad), UX_E_ILLEGAL_OPERATION);
+	CHECK_EQ(ux_tcb_write_fpu(SELF_TCB, fx), UX_E_ILLEGAL_OPERATION);
+	CHECK_EQ(ux_tcb_write_fpu(t.tcb, fx), UX_OK);
+	j.stage = 2;
+	for (int i = 0; i < 100 && j.stage != 3; i++)
+		yield_keeping_fpu(0, 0x1f80, &after);
+	CHECK_EQ(j.stage, 3);
+	CHECK_EQ(j.got, 0xbadc0ffeeull);
+	CHECK_EQ(j.mxcsr, 0x1f80);
+	thread_kill(&t);
+	return 0;
+}
+
 /* A thread whose last capability lives in its own CSpace's last CNode
  * configures a new CSpace: replacing the old one destroys the CNode, and
  * with it the thread. Configure must then not put the new capability

@@ -129,6 +129,18 @@ ux_tcb_write_regs(uint64_t tcb, int resume, unsigned n, const uint64_t *regs)
 			 0);
 }
 
+long
+ux_tcb_read_fpu(uint64_t tcb, uint64_t fx[64])
+{
+	return ux_invoke(tcb, UX_TCB_READ_FPU, 0, NULL, 0, NULL, fx, 64);
+}
+
+long
+ux_tcb_write_fpu(uint64_t tcb, const uint64_t fx[64])
+{
+	return ux_invoke(tcb, UX_TCB_WRITE_FPU, 64, fx, 0, NULL, NULL, 0);
+}
+
 static long
 noarg(uint64_t cap, uint64_t label)
 {

@@ -126,6 +126,9 @@ long ux_tcb_configure(uint64_t tcb, uint64_t fault_ep, uint64_t cspace,
 long ux_tcb_set_priority(uint64_t tcb, uint64_t auth, unsigned prio);
 long ux_tcb_set_mcp(uint64_t tcb, uint64_t auth, unsigned mcp);
 long ux_tcb_read_regs(uint64_t tcb, uint64_t regs[UX_REG_COUNT]);
+/* The fxsave image of tcb's FPU/SSE state (512 bytes). */
+long ux_tcb_read_fpu(uint64_t tcb, uint64_t fx[64]);
+long ux_tcb_write_fpu(uint64_t tcb, const uint64_t fx[64]);
 long ux_tcb_write_regs(uint64_t tcb, int resume, unsigned n,
 		       const uint64_t *regs);
 long ux_tcb_resume(uint64_t tcb);

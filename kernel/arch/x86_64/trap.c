@@ -36,6 +36,18 @@ fpu_switch(struct cpu *c)
 	c->fpu_owner = t;
 }
 
+void
+fpu_flush(struct tcb *t)
+{
+	struct cpu *c = this_cpu();
+	if (c->fpu_owner != t)
+		return;
+	__asm__ volatile("clts");
+	c->ts_set = false; /* the way out sets TS again: no owner */
+	__asm__ volatile("fxsave64 %0" : "=m"(t->fpu));
+	c->fpu_owner = NULL;
+}
+
 static noreturn void
 kernel_trap(struct arch_context *f)
 {

@@ -18,6 +18,10 @@ void arch_idle_wait(void);
 uint64_t *kernel_pml4(void);
 bool phys_is_ram(uint64_t pa);
 void trap_c(struct arch_context *f);
+struct tcb;
+/* Put t's FPU/SSE state into t->fpu if this CPU holds it live, and let
+ * go of it: its next FPU instruction loads it from there. */
+void fpu_flush(struct tcb *t);
 void lapic_eoi(void);
 void irq_fire(unsigned irq);
 void ioapic_route(unsigned irq, bool masked, bool level, bool low);
