@@ -98,7 +98,7 @@ LX(35, nanosleep, partial, "after a stop and SIGCONT the whole time is slept aga
 LX(230, clock_nanosleep, partial, "real-time, monotonic and boot-time clocks")
 LX(13, rt_sigaction, full, "")
 LX(14, rt_sigprocmask, full, "")
-LX(15, rt_sigreturn, partial, "FPU/SSE registers are not saved in the frame")
+LX(15, rt_sigreturn, full, "(FPU/SSE state as an fxsave image; no XSAVE/AVX state, which the kernel does not enable)")
 LX(127, rt_sigpending, full, "")
 LX(130, rt_sigsuspend, full, "")
 LX(34, pause, full, "")
