@@ -389,21 +389,54 @@ lx_execve(struct proc *p, uint64_t *regs)
 	return exec_file(p, path, argv, envp);
 }
 
+#define WAIT_THREADS (0x20000000 | 0x40000000 | 0x80000000ull) /* __W* */
+
+/* rusage: zeroed (no CPU accounting yet). */
+static long
+zero_rusage(struct proc *p, uint64_t va)
+{
+	static const uint8_t zero[144];
+	return va && proc_copy_out(p, va, zero, sizeof zero) ? -LX_EFAULT : 0;
+}
+
 /* wait4: WNOHANG, WUNTRACED, WCONTINUED (__WALL and the like are
- * accepted: there are no threads); rusage is zeroed. */
+ * accepted: a thread's children are its process's). */
 static long
 lx_wait4(struct proc *p, uint64_t *regs)
 {
-	if (ARG2 & ~(1ull | 2 | 8 | 0x20000000 | 0x40000000 | 0x80000000))
+	if (ARG2 & ~(1ull | 2 | 8 | WAIT_THREADS))
 		return -LX_EINVAL;
 	if ((int32_t)ARG0 == INT32_MIN)
 		return -LX_ESRCH;
-	if (ARG3) {
-		static const uint8_t zero[144];
-		if (proc_copy_out(p, ARG3, zero, sizeof zero))
-			return -LX_EFAULT;
+	if (zero_rusage(p, ARG3))
+		return -LX_EFAULT;
+	return proc_wait(p, (int32_t)ARG0, ARG1,
+			 (int)(ARG2 & 0xB) | WAIT_EXITED);
+}
+
+/* waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID
+ * (P_PIDFD: there are no pidfds, EINVAL). */
+static long
+lx_waitid(struct proc *p, uint64_t *regs)
+{
+	uint64_t opts = ARG3, which = WAIT_EXITED | WAIT_STOPPED | WAIT_CONTINUED;
+	int64_t id = (int32_t)ARG1, pid;
+	if ((opts & ~(WAIT_NOHANG | which | WAIT_NOWAIT | WAIT_THREADS)) ||
+	    !(opts & which))
+		return -LX_EINVAL;
+	switch (ARG0) {
+	case 0: pid = -1; break;                     /* P_ALL */
+	case 1: if (id <= 0) return -LX_EINVAL;      /* P_PID */
+		pid = id; break;
+	case 2: if (id < 0) return -LX_EINVAL;       /* P_PGID */
+		pid = id ? -id : 0; break;
+	default: return -LX_EINVAL;
 	}
-	return proc_wait(p, (int32_t)ARG0, ARG1, (int)(ARG2 & 0xB));
+	if (zero_rusage(p, ARG4))
+		return -LX_EFAULT;
+	return proc_wait(p, pid, ARG2,
+			 (int)(opts & ~WAIT_THREADS) | WAIT_INFO |
+				 (pid == -1 && ARG0 == 2 ? WAIT_GROUP : 0));
 }
 
 

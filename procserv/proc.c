@@ -473,26 +473,55 @@ proc_next(struct proc *after)
 	return NULL;
 }
 
-#define WNOHANG 1
-#define WUNTRACED 2
-#define WCONTINUED 8
-
 /* What child c has to tell a wait with these options: a wait status
- * (taken: told once), or -1. */
+ * (taken: told once, unless WNOWAIT), or -1. */
 static int
 child_news(struct proc *c, int opts)
 {
+	bool take = !(opts & WAIT_NOWAIT);
 	int s = -1;
 	if (c->zombie) {
-		s = c->wstatus;
-	} else if ((opts & WUNTRACED) && c->sig.stop_report) {
+		s = opts & WAIT_EXITED ? c->wstatus : -1;
+	} else if ((opts & WAIT_STOPPED) && c->sig.stop_report) {
 		s = c->sig.stop_report << 8 | 0x7F;
-		c->sig.stop_report = 0;
-	} else if ((opts & WCONTINUED) && c->sig.cont_report) {
+		if (take)
+			c->sig.stop_report = 0;
+	} else if ((opts & WAIT_CONTINUED) && c->sig.cont_report) {
 		s = 0xFFFF;
-		c->sig.cont_report = false;
+		if (take)
+			c->sig.cont_report = false;
 	}
 	return s;
+}
+
+/* Hand a wait's result to p: wait4's status at va and the pid, or
+ * (WAIT_INFO: waitid) a siginfo at va and 0; -EFAULT. */
+static long
+wait_put(struct proc *p, uint64_t va, long r, int st, int opts)
+{
+	if (!(opts & WAIT_INFO))
+		return r > 0 && va && proc_copy_out(p, va, &st, 4) ? -14 : r;
+	if (r < 0 || !va)
+		return r < 0 ? r : 0;
+	int32_t head[3] = {0}, body[3] = {0};
+	if (r > 0) {
+		struct proc *c = &procs[r];
+		int code = (st & 0xFF) == 0x7F ? 5	    /* CLD_STOPPED */
+			   : st == 0xFFFF     ? 6	    /* CLD_CONTINUED */
+			   : st & 0x7F	      ? (st & 0x80 ? 3 : 2) /* DUMPED,
+								 * KILLED */
+					      : 1;	    /* CLD_EXITED */
+		head[0] = SIGCHLD, head[2] = code;
+		body[0] = (int32_t)r, body[1] = (int32_t)c->uid;
+		body[2] = code == 1 ? (st >> 8) & 0xFF
+			  : code == 5 ? (st >> 8) & 0xFF
+			  : code == 6 ? SIGCONT
+				      : st & 0x7F;
+	}
+	if (proc_copy_out(p, va, head, sizeof head) ||
+	    proc_copy_out(p, va + 16, body, sizeof body))
+		return -14; /* EFAULT */
+	return 0;
 }
 
 /* A child of p with news for wait(pid, opts): its pid (a zombie is
@@ -504,16 +533,17 @@ wait_find(struct proc *t, int64_t pid, int opts, int *status)
 	bool any = false;
 	for (int i = 1; i < MAX_PROCS; i++) {
 		struct proc *c = &procs[i];
+		bool group = pid < -1 || (opts & WAIT_GROUP);
 		if (!c->used || c->tgid != c->pid || c->ppid != p->pid ||
 		    (pid > 0 && c->pid != pid) ||
 		    (pid == 0 && c->pgid != p->pgid) ||
-		    (pid < -1 && c->pgid != -pid))
+		    (group && c->pgid != -pid))
 			continue;
 		any = true;
 		if ((*status = child_news(c, opts)) < 0)
 			continue;
-		if (c->zombie)
-			c->used = false;
+		if (c->zombie && !(opts & WAIT_NOWAIT))
+			c->used = false; /* its entry stays readable until reused */
 		return c->pid;
 	}
 	return any ? 0 : -10; /* ECHILD */
@@ -530,10 +560,8 @@ wait_answer(struct proc *p)
 	if (!r)
 		return;
 	struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0)};
-	m.mr[0] = (uint64_t)r;
-	if (r > 0 && p->wait_status_va &&
-	    proc_copy_out(p, p->wait_status_va, &st, 4))
-		m.mr[0] = (uint64_t)-14; /* EFAULT */
+	m.mr[0] = (uint64_t)wait_put(p, p->wait_status_va, r, st,
+				     p->wait_opts);
 	p->waiting = false;
 	ux_reply(p->wait_reply, &m);
 	ps_release(p->wait_reply);
@@ -583,13 +611,13 @@ long
 proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts)
 {
 	int st = 0;
-	if (status_va && proc_copy_out(p, status_va, &st, 4))
-		return -14; /* EFAULT, before a child is taken */
+	/* wait4: EFAULT before a child is taken; waitid (as Linux) after */
+	if (status_va && !(opts & WAIT_INFO) &&
+	    proc_copy_out(p, status_va, &st, 4))
+		return -14;
 	long r = wait_find(p, pid, opts, &st);
-	if (r > 0 && status_va)
-		proc_copy_out(p, status_va, &st, 4);
-	if (r || (opts & WNOHANG))
-		return r;
+	if (r || (opts & WAIT_NOHANG))
+		return wait_put(p, status_va, r, st, opts);
 	uint64_t reply = ps_defer();
 	if (!reply)
 		return -12; /* ENOMEM */

@@ -199,8 +199,16 @@ long proc_exec(struct proc *p, const char *path, char *const argv[],
 	       char *const envp[]);
 /* The end of p with a Linux wait status (code << 8, or a signal number). */
 void proc_exit(struct proc *p, int wstatus);
-/* wait4: pid as Linux's (> 0, -1, 0 or -pgid); opts WNOHANG, WUNTRACED,
- * WCONTINUED. */
+/* wait4 and waitid: pid as wait4's (> 0, -1, 0 or -pgid); opts Linux's
+ * WNOHANG, WUNTRACED/WSTOPPED, WEXITED, WCONTINUED, WNOWAIT, and
+ * WAIT_INFO: status_va is waitid's siginfo (the answer 0, not the pid). */
+#define WAIT_NOHANG 1
+#define WAIT_STOPPED 2
+#define WAIT_EXITED 4
+#define WAIT_CONTINUED 8
+#define WAIT_NOWAIT 0x01000000
+#define WAIT_INFO 0x40000000
+#define WAIT_GROUP 0x08000000 /* pid -1 is process group 1, not "any" */
 long proc_wait(struct proc *p, int64_t pid, uint64_t status_va, int opts);
 /* Answer p's wait4 if a child now has something to report. */
 void proc_wait_notify(struct proc *p);

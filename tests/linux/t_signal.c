@@ -423,6 +423,53 @@ test_alarm(void)
 	signal(SIGALRM, SIG_DFL);
 }
 
+/* waitid: exit, kill, stop and continue reported as siginfo; WNOWAIT
+ * leaves the child; WNOHANG; the errors. */
+static void
+test_waitid(void)
+{
+	siginfo_t si;
+	signal(SIGCHLD, SIG_DFL);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(3);
+	memset(&si, 0x55, sizeof si);
+	CHECK(waitid(P_PID, c, &si, WEXITED | WNOWAIT) == 0);
+	CHECK(si.si_pid == c && si.si_signo == SIGCHLD &&
+	      si.si_code == CLD_EXITED && si.si_status == 3 &&
+	      si.si_uid == getuid());
+	memset(&si, 0, sizeof si);
+	CHECK(waitid(P_ALL, 0, &si, WEXITED) == 0 && si.si_pid == c);
+	ERR(waitid(P_PID, c, &si, WEXITED), ECHILD);
+
+	c = fork();
+	if (c == 0)
+		for (;;)
+			pause();
+	memset(&si, 0x55, sizeof si);
+	CHECK(waitid(P_PID, c, &si, WEXITED | WNOHANG) == 0 && si.si_pid == 0);
+	kill(c, SIGSTOP);
+	CHECK(waitid(P_PGID, 0, &si, WSTOPPED) == 0 && si.si_pid == c &&
+	      si.si_code == CLD_STOPPED && si.si_status == SIGSTOP);
+	kill(c, SIGCONT);
+	CHECK(waitid(P_PID, c, &si, WCONTINUED) == 0 &&
+	      si.si_code == CLD_CONTINUED && si.si_status == SIGCONT);
+	kill(c, SIGKILL);
+	CHECK(waitid(P_PID, c, &si, WEXITED) == 0 &&
+	      si.si_code == CLD_KILLED && si.si_status == SIGKILL);
+
+	ERR(waitid(P_ALL, 0, &si, 0), EINVAL);
+	ERR(waitid(7, 0, &si, WEXITED), EINVAL);
+	ERR(waitid(P_PID, 0, &si, WEXITED), EINVAL);
+	ERR(waitid(P_ALL, 0, &si, WEXITED | 0x100), EINVAL);
+	ERR(waitid(P_ALL, 0, &si, WEXITED), ECHILD);
+	c = fork();
+	if (c == 0)
+		_exit(0);
+	ERR(waitid(P_PID, c, (siginfo_t *)8, WEXITED), EFAULT);
+	ERR(waitid(P_PID, c, &si, WEXITED), ECHILD); /* taken all the same */
+}
+
 static volatile unsigned fpu_entry_mxcsr;
 
 /* A handler that changes xmm7 and the rounding mode. */
@@ -502,6 +549,7 @@ main(void)
 	test_alarm();
 	test_errors();
 	test_fpu();
+	test_waitid();
 	printf("t_signal: %d passed, %d failed\n", pass, fail);
 	return fail != 0;
 }
