@@ -90,6 +90,9 @@ struct tcb {
 		uint8_t active;
 		uint8_t to_handler; /* re-issued: send it to the handler */
 		uint8_t nr;      /* the Linux call */
+		uint8_t gather;  /* a writev in one piece: send_buf is the
+				    iovec array, niov long (ipc.c) */
+		uint16_t niov;
 		uint64_t mr0, mr1;
 		uint64_t send_buf, send_len, recv_buf, recv_len;
 	} lx;

@@ -114,6 +114,24 @@ long_desc(struct tcb *t, struct ux_ipc_buffer *b, bool send, uint64_t *buf,
 	return true;
 }
 
+/* A writev sent whole (lxfile.c): s's iovecs, in order, into r's
+ * buffer at rbuf; the bytes moved (short if an iovec cannot be read). */
+static uint64_t
+copy_gather(struct tcb *r, uint64_t rbuf, struct tcb *s, uint64_t n)
+{
+	uint64_t done = 0, iov[2];
+	for (uint64_t i = 0; i < s->lx.niov && done < n; i++) {
+		if (!vspace_read(s, s->lx.send_buf + 16 * i, iov, 16))
+			break;
+		uint64_t k = iov[1] < n - done ? iov[1] : n - done;
+		uint64_t got = k ? vspace_copy(r, rbuf + done, s, iov[0], k) : 0;
+		done += got;
+		if (got < k)
+			break;
+	}
+	return done;
+}
+
 /* Copy s's long message into r's receive buffer; the bytes moved. */
 uint64_t
 copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
@@ -130,7 +148,9 @@ copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 	if (rlen > UX_MSG_LONG_MAX)
 		rlen = UX_MSG_LONG_MAX;
 	n = slen < rlen ? slen : rlen;
-	if (n)
+	if (n && s->lx.active && s->lx.gather)
+		done = copy_gather(r, rbuf, s, n);
+	else if (n)
 		done = vspace_copy(r, rbuf, s, sbuf, n);
 	if (sb && !s->lx.active)
 		sb->long_xfer = done;

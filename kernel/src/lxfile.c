@@ -115,8 +115,40 @@ vec_piece(struct tcb *t, uint64_t *buf, uint64_t *n)
 	return false;
 }
 
-/* readv and writev: one piece per iovec (or per long message of it);
- * the registers never change, the progress is in t->lxc. */
+/* A writev of several iovecs that fit in one long message goes whole,
+ * gathered by the kernel's copy (ipc.c), so a pipe sees one write
+ * (atomic up to PIPE_BUF, as POSIX asks). Each buffer is checked first
+ * as issue() checks one. */
+static bool
+issue_gather(struct tcb *t, struct cap *cap)
+{
+	struct lx_cont *k = &t->lxc;
+	uint64_t iov[2], bad, code;
+	for (uint64_t i = 0; i < k->rdx; i++) {
+		bool readable = vspace_read(t, k->rsi + 16 * i, iov, 16);
+		if (!readable || (iov[1] && !vspace_check(t, iov[0], iov[1],
+							  false, &bad, &code))) {
+			if (!readable || bad >= UX_USER_TOP) {
+				*k = (struct lx_cont){0};
+				return false; /* the process server: EFAULT */
+			}
+			t->ctx.rip -= 2;
+			fault_raise(t, UX_FAULT_PAGE, bad, code | UX_PF_SYSCALL);
+			return true;
+		}
+	}
+	t->lx = (struct lx_call){
+		.active = 1, .nr = (uint8_t)t->ctx.rax, .gather = 1,
+		.niov = (uint16_t)k->rdx, .mr0 = UX_FILE_OFFSET_NONE,
+		.mr1 = k->total, .send_buf = k->rsi, .send_len = k->total};
+	ipc_send(t, cap, ux_msginfo(UX_FILE_WRITE, 2, 0, UX_MI_LONG), true,
+		 true);
+	return true;
+}
+
+/* readv and writev: one piece per iovec (or per long message of it),
+ * or a small writev whole; the registers never change, the progress is
+ * in t->lxc. */
 static bool
 lx_vec_call(struct tcb *t, struct cap *cap, bool in)
 {
@@ -124,6 +156,9 @@ lx_vec_call(struct tcb *t, struct cap *cap, bool in)
 	bool handled;
 	if (!t->lxc.on && !vec_start(t, &handled))
 		return handled;
+	if (!in && !t->lxc.done && t->lxc.rdx > 1 &&
+	    t->lxc.total <= UX_MSG_LONG_MAX)
+		return issue_gather(t, cap);
 	if (!vec_piece(t, &buf, &n)) {
 		if (!t->lxc.done) {
 			t->lxc = (struct lx_cont){0};

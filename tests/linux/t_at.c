@@ -88,6 +88,42 @@ vectors_pipe(void)
 	close(p[1]);
 }
 
+/* Two processes writev 300-byte records of three iovecs into one pipe
+ * at once: each record arrives whole (a write up to PIPE_BUF is atomic,
+ * a vector one too). */
+static void
+atomic_vectors(void)
+{
+	int p[2], st, bad = 0;
+	static char rec[2][3][100], stream[2 * 200 * 300];
+	CHECK(pipe(p) == 0);
+	for (int w = 0; w < 2; w++) {
+		memset(rec[w], 'A' + w, sizeof rec[w]);
+		if (fork() == 0) {
+			struct iovec v[3];
+			for (int i = 0; i < 3; i++)
+				v[i] = (struct iovec){rec[w][i], 100};
+			for (int n = 0; n < 200; n++)
+				if (writev(p[1], v, 3) != 300)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	size_t got = 0;
+	for (ssize_t n; got < sizeof stream &&
+			(n = read(p[0], stream + got, sizeof stream - got)) > 0;)
+		got += (size_t)n;
+	for (size_t r = 0; r + 300 <= got; r += 300)
+		for (size_t i = 1; i < 300; i++)
+			bad += stream[r + i] != stream[r];
+	CHECK(got == sizeof stream);
+	CHECK(bad == 0);
+	for (int w = 0; w < 2; w++)
+		CHECK(wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+}
+
 static void
 vectors(void)
 {
@@ -330,6 +366,7 @@ main(int argc, char **argv)
 	CHECK(chdir("/tmp/t_at") == 0);
 	mkdir("dir", 0755);
 	vectors();
+	atomic_vectors();
 	at_calls();
 	scripts();
 	proc_self(argv);
