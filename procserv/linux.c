@@ -1224,7 +1224,8 @@ per_thread(uint64_t nr)
 {
 	switch (nr) {
 	case 7: case 23: case 270: case 271: /* poll, select, pselect6, ppoll */
-	case 13: case 14: case 15: case 127: case 130: case 131: /* signals */
+	case 13: case 14: case 15: case 127: case 128: case 130: case 131:
+	case 129: case 297: /* signals */
 	case 34: case 200: case 234: /* pause, tkill, tgkill */
 	case 35: case 230: case 202: case 24: /* sleeps, futex, sched_yield */
 	case 56: case 57: case 58: case 59: case 60: case 231: /* clone .. */

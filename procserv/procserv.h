@@ -61,6 +61,18 @@ struct vma {
 struct sig_info {
 	int32_t code, pid, uid, status;
 	uint64_t addr;
+	uint64_t value; /* sigqueue's sigval */
+};
+
+/* Realtime signals (32..64) queue: each instance with its siginfo, in
+ * the order sent; at most SIGQ_MAX waiting (then sigqueue is EAGAIN). */
+#define SIGQ_MAX 32
+struct sigq {
+	uint8_t n;
+	struct {
+		uint8_t sig;
+		struct sig_info info;
+	} e[SIGQ_MAX];
 };
 
 /* A thread's signal state (signal.c), and in its process's leader the
@@ -82,6 +94,9 @@ struct sigstate {
 	uint64_t alarm_at, alarm_every; /* ITIMER_REAL, monotonic ns (0: off) */
 	struct sig_info info[64];
 	struct sig_info shared_info[64];
+	struct sigq q, shared_q;   /* realtime ones: the thread's, process's */
+	uint64_t wait_set;         /* rt_sigtimedwait: waiting for these */
+	uint64_t wait_va, wait_reply; /* its siginfo; its reply (untimed) */
 };
 
 /* A task: a thread, as Linux's task. A process is the group of tasks
@@ -263,6 +278,9 @@ long lx_rt_sigpending(struct proc *p, uint64_t *regs);
 long lx_pause(struct proc *p, uint64_t *regs);
 long lx_sigaltstack(struct proc *p, uint64_t *regs);
 long lx_kill(struct proc *p, uint64_t *regs);
+long lx_rt_sigtimedwait(struct proc *p, uint64_t *regs);
+long lx_rt_sigqueueinfo(struct proc *p, uint64_t *regs);
+long lx_rt_tgsigqueueinfo(struct proc *p, uint64_t *regs);
 long lx_tkill(struct proc *p, uint64_t *regs);
 long lx_tgkill(struct proc *p, uint64_t *regs);
 long lx_alarm(struct proc *p, uint64_t *regs);

@@ -136,7 +136,8 @@ pick(struct proc *l, int sig)
 		return c;
 	for (struct proc *t = proc_next_thread(l, NULL); t;
 	     t = proc_next_thread(l, t))
-		if (!(t->sig.mask & BIT(sig) & ~UNBLOCKABLE))
+		if (!(t->sig.mask & BIT(sig) & ~UNBLOCKABLE) ||
+		    (t->sig.wait_set & BIT(sig)))
 			return t;
 	return NULL;
 }
@@ -171,6 +172,9 @@ sig_cancel_waits(struct proc *p)
 		ps_release(p->sig.suspend_reply);
 		p->sig.suspend_reply = 0;
 	}
+	if (p->sig.wait_set && p->sig.wait_reply)
+		ps_release(p->sig.wait_reply); /* a timed one: time_cancel */
+	p->sig.wait_set = p->sig.wait_reply = 0;
 	/* pipe waits are known by process: only its only thread's go */
 	if (proc_tg(p)->nthreads <= 1)
 		pipe_cancel(p->tgid);
@@ -192,14 +196,83 @@ stop(struct proc *p, int sig)
 	notify_parent(p, CLD_STOPPED, sig);
 }
 
+#define SIGRT 32 /* signals from here on queue */
+
+/* Where signals wait: a thread's, or its process's (shared). */
+struct pend {
+	uint64_t *set;
+	struct sig_info *info; /* standard signals' */
+	struct sigq *q;        /* realtime signals' */
+};
+
+static struct pend
+pend_of(struct proc *l, struct proc *t)
+{
+	return t ? (struct pend){&t->sig.pending, t->sig.info, &t->sig.q}
+		 : (struct pend){&l->sig.shared, l->sig.shared_info,
+				 &l->sig.shared_q};
+}
+
+/* Record sig with its siginfo; false if a realtime queue is full. */
+static bool
+enqueue(struct pend w, int sig, const struct sig_info *si)
+{
+	struct sig_info v = si ? *si : (struct sig_info){.code = SI_KERNEL};
+	if (sig >= SIGRT) {
+		if (w.q->n == SIGQ_MAX)
+			return false;
+		w.q->e[w.q->n].sig = (uint8_t)sig;
+		w.q->e[w.q->n++].info = v;
+	} else if (!(*w.set & BIT(sig))) {
+		w.info[sig - 1] = v; /* standard ones do not queue */
+	}
+	*w.set |= BIT(sig);
+	return true;
+}
+
+/* Take sig off w: its siginfo (a realtime one's oldest instance). */
+static struct sig_info
+dequeue(struct pend w, int sig)
+{
+	struct sig_info out = {.code = SI_KERNEL};
+	bool found = false, more = false;
+	unsigned j = 0;
+	if (sig < SIGRT) {
+		*w.set &= ~BIT(sig);
+		return w.info[sig - 1];
+	}
+	for (unsigned i = 0; i < w.q->n; i++) {
+		if (!found && w.q->e[i].sig == sig) {
+			out = w.q->e[i].info;
+			found = true;
+			continue;
+		}
+		more |= w.q->e[i].sig == sig;
+		w.q->e[j++] = w.q->e[i];
+	}
+	w.q->n = (uint8_t)j;
+	if (!more)
+		*w.set &= ~BIT(sig);
+	return out;
+}
+
+/* Every instance of the signals in set off w. */
+static void
+drop_all(struct pend w, uint64_t set)
+{
+	for (int sig = 1; sig <= 64; sig++)
+		while (*w.set & set & BIT(sig))
+			dequeue(w, sig);
+}
+
 /* Take the signals in set off l's process, and off each thread. */
 static void
 unpend(struct proc *l, uint64_t set)
 {
-	l->sig.shared &= ~set;
+	drop_all(pend_of(l, NULL), set);
 	for (struct proc *t = proc_next_thread(l, NULL); t;
 	     t = proc_next_thread(l, t))
-		t->sig.pending &= ~set;
+		drop_all(pend_of(l, t), set);
 }
 
 static void
@@ -217,8 +290,11 @@ cont(struct proc *p)
 	notify_parent(p, CLD_CONTINUED, SIGCONT);
 }
 
-/* Generate sig for thread t, or (t NULL) for process l. */
-static void
+static bool sigwait_answer(struct proc *t, int sig);
+
+/* Generate sig for thread t, or (t NULL) for process l; false if a
+ * realtime signal's queue was full. */
+static bool
 post(struct proc *l, struct proc *t, int sig, const struct sig_info *si)
 {
 	if (sig == SIGCONT)
@@ -231,15 +307,16 @@ post(struct proc *l, struct proc *t, int sig, const struct sig_info *si)
 	struct proc *to = t ? t : pick(l, sig);
 	enum action a = action(l, sig);
 	bool drop = (a == A_IGN || a == A_CONT) && to &&
-		    !(to->sig.mask & BIT(sig));
-	uint64_t *set = t ? &t->sig.pending : &l->sig.shared;
-	struct sig_info *info = t ? t->sig.info : l->sig.shared_info;
-	if (!drop && !(*set & BIT(sig)))
-		info[sig - 1] = si ? *si : (struct sig_info){.code = SI_KERNEL};
-	if (!drop)
-		*set |= BIT(sig);
+		    !(to->sig.mask & BIT(sig)) && !(to->sig.wait_set & BIT(sig));
+	if (drop)
+		return true;
+	if (!enqueue(pend_of(l, t), sig, si))
+		return false;
+	if (to && sigwait_answer(to, sig))
+		return true;
 	if (to && to->pid != sig_current && sig_deliverable(to))
 		sig_settle(to, NULL, 0, NULL);
+	return true;
 }
 
 void
@@ -250,13 +327,13 @@ sig_send(struct proc *p, int sig, const struct sig_info *si)
 	post(proc_tg(p), NULL, sig, si);
 }
 
-/* tkill, tgkill: a signal for thread t alone. */
-static void
+/* tkill, tgkill: a signal for thread t alone; false: its queue is full. */
+static bool
 sig_send_thread(struct proc *t, int sig, const struct sig_info *si)
 {
 	if (!t || t->native || sig < 1 || sig > 64)
-		return;
-	post(proc_tg(t), t, sig, si);
+		return true;
+	return post(proc_tg(t), t, sig, si);
 }
 
 /* Whether Linux makes the call in regs again after an SA_RESTART
@@ -265,8 +342,9 @@ static bool
 restartable(const uint64_t *regs)
 {
 	switch (regs[UX_REG_RAX]) {
-	case 7: case 23: case 34: case 35: case 130: case 230: case 270:
-	case 271: /* poll, select, pause, nanosleep, sigsuspend, ... */
+	case 7: case 23: case 34: case 35: case 128: case 130: case 230:
+	case 270: case 271: /* poll, select, pause, nanosleep, sigsuspend,
+			     * sigtimedwait, ... */
 		return false;
 	case 202: /* futex: a wait with a timeout is not (Linux's restart
 		   * block answers EINTR after a handler) */
@@ -307,17 +385,21 @@ on_altstack(struct proc *p, uint64_t sp)
 	return p->sig.alt_size && sp - p->sig.alt_sp <= p->sig.alt_size;
 }
 
-/* Fill the frame's siginfo. */
+/* Linux's siginfo for sig at f (128 bytes, zeroed). */
 static void
-frame_info(uint8_t *f, int sig, const struct sig_info *si)
+siginfo_fill(uint8_t *f, int sig, const struct sig_info *si)
 {
 	int32_t head[4] = {sig, 0, si->code, 0};
-	memcpy(f + INFO, head, sizeof head);
+	memcpy(f, head, sizeof head);
 	if (sig == SIGSEGV || sig == 7 || sig == 4 || sig == 8) {
-		put64(f, INFO + 16, si->addr); /* SEGV, BUS, ILL, FPE */
+		put64(f, 16, si->addr); /* SEGV, BUS, ILL, FPE */
 	} else {
-		int32_t w[3] = {si->pid, si->uid, si->status};
-		memcpy(f + INFO + 16, w, sizeof w);
+		int32_t w[2] = {si->pid, si->uid};
+		memcpy(f + 16, w, sizeof w);
+		if (sig == SIGCHLD)
+			memcpy(f + 24, &si->status, 4);
+		else
+			put64(f, 24, si->value); /* sigqueue's value */
 	}
 }
 
@@ -359,7 +441,7 @@ frame_push(struct proc *p, int sig, const struct sig_info *si, uint64_t *regs)
 		put64(f, UC_GREGS + 8 * 22, si->addr); /* cr2 */
 	put64(f, UC_MASK,
 	      p->sig.restore_mask ? p->sig.saved_mask : p->sig.mask);
-	frame_info(f, sig, si);
+	siginfo_fill(f + INFO, sig, si);
 	if (proc_copy_out(p, sp, f, sizeof f))
 		return false;
 	p->sig.mask |= a[3] | (a[1] & SA_NODEFER ? 0 : BIT(sig));
@@ -383,15 +465,11 @@ take(struct proc *p, enum action *act, struct sig_info *si)
 {
 	struct proc *l = proc_tg(p);
 	int sig = next_signal(p);
-	if (sig && (p->sig.pending & BIT(sig))) {
-		p->sig.pending &= ~BIT(sig);
-		*si = p->sig.info[sig - 1];
-	} else if (sig) {
-		l->sig.shared &= ~BIT(sig);
-		*si = l->sig.shared_info[sig - 1];
-	}
-	if (sig)
+	if (sig) {
+		*si = dequeue(pend_of(l, p->sig.pending & BIT(sig) ? p : NULL),
+			      sig);
 		*act = action(p, sig);
+	}
 	return sig;
 }
 
@@ -517,6 +595,8 @@ sig_fork(struct proc *parent, struct proc *child)
 	child->sig.alt_size = parent->sig.alt_size;
 	child->sig.alt_flags = parent->sig.alt_flags;
 	child->sig.pending = child->sig.shared = 0;
+	child->sig.q.n = child->sig.shared_q.n = 0;
+	child->sig.wait_set = 0;
 	child->sig.stopped = false;
 	child->sig.stop_report = 0;
 	child->sig.cont_report = false;
@@ -864,4 +944,135 @@ lx_setitimer(struct proc *p, uint64_t *regs)
 	uint64_t every = (nv[0] < cap ? nv[0] : cap) * 1000000000ull + nv[1] * 1000;
 	uint64_t value = (nv[2] < cap ? nv[2] : cap) * 1000000000ull + nv[3] * 1000;
 	return itimer_set(p, every, value);
+}
+
+/* Realtime signals' calls: rt_sigtimedwait, rt_(tg)sigqueueinfo. */
+
+/* Take sig off what p waits for; its siginfo to va (if not 0). */
+static long
+sigwait_take(struct proc *p, int sig, uint64_t va)
+{
+	struct proc *l = proc_tg(p);
+	struct sig_info si =
+		dequeue(pend_of(l, p->sig.pending & BIT(sig) ? p : NULL), sig);
+	uint8_t f[128] = {0};
+	siginfo_fill(f, sig, &si);
+	return va && proc_copy_out(p, va, f, sizeof f) ? -LX_EFAULT : sig;
+}
+
+/* t waits in rt_sigtimedwait for sig, just sent: answer it. */
+static bool
+sigwait_answer(struct proc *t, int sig)
+{
+	if (!(t->sig.wait_set & BIT(sig)))
+		return false;
+	uint64_t reply = t->sig.wait_reply;
+	t->sig.wait_set = t->sig.wait_reply = 0;
+	long r = sigwait_take(t, sig, t->sig.wait_va);
+	if (!reply) { /* a timed wait: time.c holds the reply */
+		time_answer(t, r);
+		return true;
+	}
+	struct ux_msg m = {.info = ux_msginfo(0, 1, 0, 0),
+			   .mr = {(uint64_t)r}};
+	ux_reply(reply, &m);
+	ps_release(reply);
+	return true;
+}
+
+static long
+sigwait_timeout(struct proc *p, const uint64_t *arg)
+{
+	(void)arg;
+	p->sig.wait_set = 0;
+	return -LX_EAGAIN;
+}
+
+/* rt_sigtimedwait(set, info, timeout, sigsetsize): a pending signal of
+ * set now, else wait for one (EAGAIN when the timeout passes). */
+long
+lx_rt_sigtimedwait(struct proc *p, uint64_t *regs)
+{
+	uint64_t set, ns = 0;
+	long e;
+	if (ARG3 != 8)
+		return -LX_EINVAL;
+	if (proc_copy_in(p, &set, ARG0, 8))
+		return -LX_EFAULT;
+	if (ARG2 && (e = lx_timespec_ns(p, ARG2, &ns)))
+		return e;
+	set &= ~UNBLOCKABLE;
+	uint64_t have = (p->sig.pending | proc_tg(p)->sig.shared) & set;
+	if (have)
+		return sigwait_take(p, __builtin_ctzll(have) + 1, ARG1);
+	if (ARG2 && !ns)
+		return -LX_EAGAIN;
+	p->sig.wait_set = set;
+	p->sig.wait_va = ARG1;
+	p->sig.wait_reply = 0;
+	if (ARG2) {
+		uint64_t now = time_mono_ns();
+		e = time_sleep(p, ns > ~0ull - now ? ~0ull : now + ns,
+			       sigwait_timeout, NULL);
+		if (e != LX_LATER)
+			p->sig.wait_set = 0;
+		return e;
+	}
+	if (!(p->sig.wait_reply = ps_defer())) {
+		p->sig.wait_set = 0;
+		return -LX_ENOMEM;
+	}
+	return LX_LATER;
+}
+
+/* The siginfo a sigqueue caller gives (its first 32 bytes); one that
+ * claims to come from the kernel or kill (si_code >= 0, or SI_TKILL) is
+ * refused unless sent to the caller itself, as Linux refuses it. */
+static long
+queued_info(struct proc *p, uint64_t va, bool self, struct sig_info *si)
+{
+	int32_t h[8];
+	if (proc_copy_in(p, h, va, sizeof h))
+		return -LX_EFAULT;
+	*si = (struct sig_info){.code = h[2], .pid = h[4], .uid = h[5]};
+	memcpy(&si->value, &h[6], 8);
+	if ((si->code >= 0 || si->code == SI_TKILL) && !self)
+		return -LX_EPERM;
+	return 0;
+}
+
+long
+lx_rt_sigqueueinfo(struct proc *p, uint64_t *regs)
+{
+	struct sig_info si;
+	int64_t pid = (int32_t)ARG0, sig = (int32_t)ARG1;
+	long e = queued_info(p, ARG2, pid == p->pid, &si);
+	struct proc *t = pid > 0 ? proc_get((uint64_t)pid) : NULL;
+	if (e)
+		return e;
+	if (!t || t->native)
+		return -LX_ESRCH;
+	if (sig < 0 || sig > 64)
+		return -LX_EINVAL;
+	return !sig || post(proc_tg(t), NULL, (int)sig, &si) ? 0 : -LX_EAGAIN;
+}
+
+long
+lx_rt_tgsigqueueinfo(struct proc *p, uint64_t *regs)
+{
+	struct sig_info si;
+	int64_t tgid = (int32_t)ARG0, tid = (int32_t)ARG1;
+	int64_t sig = (int32_t)ARG2;
+	if (tgid <= 0 || tid <= 0)
+		return -LX_EINVAL;
+	long e = queued_info(p, ARG3, tid == p->pid, &si);
+	struct proc *t = proc_get((uint64_t)tid);
+	if (e)
+		return e;
+	if (!t || t->native || t->tgid != tgid ||
+	    (t->pid == t->tgid && t->thread_gone))
+		return -LX_ESRCH;
+	if (sig < 0 || sig > 64)
+		return -LX_EINVAL;
+	return !sig || sig_send_thread(t, (int)sig, &si) ? 0 : -LX_EAGAIN;
 }

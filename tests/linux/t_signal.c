@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -470,6 +471,112 @@ test_waitid(void)
 	ERR(waitid(P_PID, c, &si, WEXITED), ECHILD); /* taken all the same */
 }
 
+static volatile int rt_seen[8], rt_n;
+static volatile int rt_code[8];
+
+static void
+on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (rt_n < 8) {
+		rt_code[rt_n] = si->si_code;
+		rt_seen[rt_n++] = (sig - SIGRTMIN) * 100 + si->si_value.sival_int;
+	}
+}
+
+/* Realtime signals queue, in order, lowest number first, with their
+ * values; standard ones do not queue. */
+static void
+test_rt(void)
+{
+	sigset_t s, old;
+	struct sigaction sa = {.sa_sigaction = on_rt, .sa_flags = SA_SIGINFO};
+	sigaction(SIGRTMIN + 1, &sa, NULL);
+	sigaction(SIGRTMIN + 2, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigaddset(&s, SIGRTMIN + 2);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	CHECK(sigqueue(getpid(), SIGRTMIN + 2, (union sigval){7}) == 0);
+	for (int v = 1; v <= 3; v++)
+		CHECK(sigqueue(getpid(), SIGRTMIN + 1, (union sigval){v}) == 0);
+	kill(getpid(), SIGRTMIN + 1);
+	kill(getpid(), SIGUSR1);
+	kill(getpid(), SIGUSR1);
+	sigset_t pend;
+	sigpending(&pend);
+	CHECK(sigismember(&pend, SIGRTMIN + 1) && sigismember(&pend, SIGUSR1));
+	rt_n = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* Taken lowest first, each frame on the last: SIGUSR1's, then
+	 * RTMIN+1's (which blocks the other RTMIN+1s), then RTMIN+2's. So
+	 * RTMIN+2 runs first, then RTMIN+1's queue in order, SIGUSR1 (once)
+	 * last, as on Linux. */
+	CHECK(rt_n == 6);
+	CHECK(rt_seen[0] == 207 && rt_code[0] == SI_QUEUE);
+	CHECK(rt_seen[1] == 101 && rt_seen[2] == 102 && rt_seen[3] == 103);
+	CHECK(rt_seen[4] == 100 && rt_code[4] == SI_USER);
+	CHECK(rt_seen[5] == (SIGUSR1 - SIGRTMIN) * 100);
+	signal(SIGUSR1, SIG_DFL);
+	ERR(sigqueue(getpid(), 65, (union sigval){0}), EINVAL);
+	ERR(sigqueue(99999, SIGRTMIN, (union sigval){0}), ESRCH);
+	siginfo_t fake = {.si_code = 0};
+	pid_t c = fork();
+	if (c == 0)
+		for (;;)
+			pause();
+	ERR(syscall(SYS_rt_sigqueueinfo, c, SIGRTMIN, &fake), EPERM);
+	ERR(syscall(SYS_rt_sigqueueinfo, c, SIGRTMIN, (void *)8), EFAULT);
+	ERR(syscall(SYS_rt_tgsigqueueinfo, c, 0, SIGRTMIN, &fake), EINVAL);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+
+static void
+on_alarm_nop(int sig)
+{
+	(void)sig;
+}
+
+/* sigtimedwait and sigwaitinfo: a pending signal at once, one sent
+ * later by another process, the timeout, EINTR, the errors. */
+static void
+test_sigwait(void)
+{
+	sigset_t s, old;
+	siginfo_t si;
+	struct timespec zero = {0, 0}, t50 = {0, 50000000}, bad = {0, -1};
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	sigaddset(&s, SIGRTMIN + 3);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	raise(SIGUSR2);
+	CHECK(sigtimedwait(&s, &si, &zero) == SIGUSR2 && si.si_code == SI_TKILL &&
+	      si.si_pid == getpid());
+	ERR(sigtimedwait(&s, &si, &zero), EAGAIN);
+	ERR(sigtimedwait(&s, &si, &t50), EAGAIN);
+	pid_t parent = getpid(), c = fork();
+	if (c == 0) {
+		nanosleep(&t50, NULL);
+		sigqueue(parent, SIGRTMIN + 3, (union sigval){42});
+		_exit(0);
+	}
+	CHECK(sigwaitinfo(&s, &si) == SIGRTMIN + 3 && si.si_value.sival_int == 42 &&
+	      si.si_pid == c && si.si_code == SI_QUEUE);
+	waitpid(c, NULL, 0);
+	signal(SIGALRM, on_alarm_nop);
+	struct itimerval it = {{0, 0}, {0, 50000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	/* (musl's sigwaitinfo makes the call again after EINTR) */
+	ERR(syscall(SYS_rt_sigtimedwait, &s, &si, NULL, 8), EINTR);
+	ERR(syscall(SYS_rt_sigtimedwait, &s, &si, NULL, 4), EINVAL);
+	ERR(syscall(SYS_rt_sigtimedwait, (void *)8, &si, NULL, 8), EFAULT);
+	ERR(sigtimedwait(&s, &si, &bad), EINVAL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static volatile unsigned fpu_entry_mxcsr;
 
 /* A handler that changes xmm7 and the rounding mode. */
@@ -550,6 +657,8 @@ main(void)
 	test_errors();
 	test_fpu();
 	test_waitid();
+	test_rt();
+	test_sigwait();
 	printf("t_signal: %d passed, %d failed\n", pass, fail);
 	return fail != 0;
 }
