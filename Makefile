@@ -146,6 +146,10 @@ $(BUILD)/host/test_elf: tests/host/test_elf.c lib/elf/elf64.c $(HOST_DEPS)
 $(BUILD)/host/test_cpio: tests/host/test_cpio.c lib/cpio/cpio.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_srvloop: tests/host/test_srvloop.c user/lib/srvloop.c \
+    user/lib/srvloop.h $(HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -DHOST_TEST -Iuser/lib -o $@ $(filter %.c,$^)
 $(BUILD)/host/test_cdt: tests/host/test_cdt.c kernel/src/cspace.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -DHOST_TEST -Ikernel/include \

@@ -19,6 +19,11 @@ enum ux_file_op {
 	UX_FILE_IOCTL = 4, /* MR0 Linux request, MR1 integer argument; the
 			      long message carries the argument's structure
 			      in, and the reply's carries it out */
+	UX_FILE_CLOSE = 5, /* no MRs: the last descriptor of this open file
+			      is gone, the server may forget it. Sent by the
+			      process server (not yet: it comes with the
+			      open protocol of /ports); reply MR0 0 or
+			      -errno */
 };
 
 /* A terminal server's signals (^C, ^Z, ^\ typed at it): it signals the

@@ -2,13 +2,16 @@
  * console - the serial console as a file server (an ordinary process).
  *
  * Its only hardware rights are the COM1 I/O ports and IRQ 4 (srvenv.h).
- * It serves the file protocol (uxrt/file.h): FILE_WRITE sends the bytes to
- * the UART (a newline becomes CR LF, as a tty's ONLCR does); FILE_READ
- * returns one line in canonical mode, with echo, erase (DEL or ^H), kill
- * (^U) and end of file (^D). A read that must wait keeps its reply object
- * and the server moves on to the next one (SRV_NREPLY of them), so other
+ * The server library (srvloop.h) runs the loop and decodes the file
+ * protocol (uxrt/file.h); this file is the tty. FILE_WRITE sends the
+ * bytes to the UART (a newline becomes CR LF, as a tty's ONLCR does);
+ * FILE_READ returns one line in canonical mode, with echo, erase (DEL or
+ * ^H), kill (^U) and end of file (^D). A read that must wait is deferred
+ * (srv_defer: it keeps its reply object, SRV_NREPLY of them), so other
  * clients are served meanwhile. Input arrives by interrupt: the IRQ's
- * notification is bound to our TCB, so it wakes the same Recv.
+ * notification is bound to our TCB, so it wakes the same receive and
+ * reaches us as the library's notify operation. There is no seek: lseek,
+ * pread and pwrite answer ESPIPE, as a tty's do.
  *
  * FILE_IOCTL serves the termios calls (TCGETS, TCSETS*), the window size
  * and the foreground process group; with ICANON off a read returns the
@@ -25,14 +28,10 @@
  */
 #include <uxrt.h>
 #include <srvenv.h>
+#include <srvloop.h>
 
 #define COM1 0x3F8
 #define LINE_MAX 1024
-#define LX_EINVAL 22
-#define LX_ESPIPE 29
-#define LX_EIO 5
-#define LX_ENOTTY 25
-#define LX_EFAULT 14
 
 /* Linux's struct termios as TCGETS/TCSETS pass it. */
 struct lx_termios {
@@ -62,15 +61,11 @@ static struct lx_termios tio = {
 };
 static uint16_t winsize[4] = {24, 80, 0, 0};
 static uint32_t fg_pgrp;
-static uint8_t msgbuf[UX_MSG_LONG_MAX];
 static char line[LINE_MAX];
 static size_t line_len;
 static bool line_done;    /* a full line (or EOF) waits for a reader */
-static unsigned cur = 0;  /* reply object used by the next Recv */
-static struct reader {    /* blocked readers, oldest first */
-	unsigned reply;   /* its reply object (SRV_REPLY + this) */
-	uint64_t max;
-} readers[SRV_NREPLY - 1];
+static struct srv srv;
+static struct srv_req *readers[SRV_NREPLY - 1]; /* waiting, oldest first */
 static unsigned nreaders;
 static uint64_t sig_mask;  /* signals typed, not yet taken (bit sig-1) */
 static uint32_t sig_pgrp;
@@ -120,20 +115,13 @@ uart_init(void)
 	out8(COM1 + 1, 0x01); /* interrupt when a byte arrives */
 }
 
-/* Reply to reader reply object r with what the line holds (at most max);
- * the bytes are taken only if the reader was there to get them. */
+/* Answer reader rq with what the line holds (at most what it asked
+ * for); the bytes are taken only if the reader was there to get them. */
 static bool
-give_line(uint64_t reply, uint64_t max)
+give_line(struct srv_req *rq)
 {
-	struct ux_ipc_buffer *b = ux_ipcbuf();
-	struct ux_msg m = {0};
-	size_t n = line_len < max ? line_len : max;
-	memcpy(msgbuf, line, n);
-	b->send_buf = (uint64_t)msgbuf;
-	b->send_len = n;
-	m.info = ux_msginfo(0, 1, 0, UX_MI_LONG);
-	m.mr[0] = n;
-	if (ux_reply(reply, &m))
+	size_t n = line_len < rq->count ? line_len : rq->count;
+	if (!srv_answer(rq, (int64_t)n, line, n))
 		return false;
 	memmove(line, line + n, line_len - n);
 	line_len -= n;
@@ -142,24 +130,21 @@ give_line(uint64_t reply, uint64_t max)
 	return true;
 }
 
+/* The oldest waiting reader, taken off the queue. */
+static struct srv_req *
+reader_pop(void)
+{
+	struct srv_req *rq = readers[0];
+	memmove(readers, readers + 1, --nreaders * sizeof *readers);
+	return rq;
+}
+
 /* Give the input to the readers waiting for it. */
 static void
 feed_readers(void)
 {
-	while (line_done && nreaders) {
-		struct reader r = readers[0];
-		memmove(readers, readers + 1, --nreaders * sizeof *readers);
-		give_line(SRV_REPLY + r.reply, r.max);
-	}
-}
-
-static bool
-reply_busy(unsigned r)
-{
-	for (unsigned i = 0; i < nreaders; i++)
-		if (readers[i].reply == r)
-			return true;
-	return false;
+	while (line_done && nreaders)
+		give_line(reader_pop());
 }
 
 /* A key that makes a signal: the input goes, the process server is told. */
@@ -230,8 +215,9 @@ input(char c)
 		line_done = true;
 }
 
+/* The IRQ's notification (our only one). */
 static void
-interrupt(void)
+con_notify(struct srv *s, uint64_t bits)
 {
 	while (in8(COM1 + 5) & 1)
 		input((char)in8(COM1));
@@ -239,136 +225,116 @@ interrupt(void)
 	feed_readers();
 }
 
-/* FILE_IOCTL: the argument structure arrives in msgbuf (long_xfer bytes)
- * and goes back as the reply's long message (*out bytes). */
+/* FILE_IOCTL: the argument structure arrives in io (in bytes) and goes
+ * back as the reply's long message (*out bytes). */
 static int64_t
-ioctl(uint64_t req, uint64_t arg, uint64_t got, size_t *out)
+con_ioctl(struct srv_req *rq, uint64_t req, uint64_t arg, void *io,
+	  size_t got, size_t *out)
 {
-	*out = 0;
 	switch (req) {
 	case 0x5401: /* TCGETS */
-		memcpy(msgbuf, &tio, sizeof tio);
+		memcpy(io, &tio, sizeof tio);
 		*out = sizeof tio;
 		return 0;
 	case 0x5402: case 0x5403: case 0x5404: /* TCSETS, TCSETSW, TCSETSF */
 		if (got < sizeof tio)
 			return -LX_EFAULT;
-		memcpy(&tio, msgbuf, sizeof tio);
+		memcpy(&tio, io, sizeof tio);
 		if (req == 0x5404)
 			line_len = 0, line_done = false; /* flush input */
 		return 0;
 	case 0x5413: /* TIOCGWINSZ */
-		memcpy(msgbuf, winsize, sizeof winsize);
+		memcpy(io, winsize, sizeof winsize);
 		*out = sizeof winsize;
 		return 0;
 	case 0x5414: /* TIOCSWINSZ */
 		if (got < sizeof winsize)
 			return -LX_EFAULT;
-		memcpy(winsize, msgbuf, sizeof winsize);
+		memcpy(winsize, io, sizeof winsize);
 		return 0;
 	case 0x541B: { /* FIONREAD: bytes a read would return now */
 		uint32_t n = line_done ? (uint32_t)line_len : 0;
-		memcpy(msgbuf, &n, 4);
+		memcpy(io, &n, 4);
 		*out = 4;
 		return 0;
 	}
 	case 0x540F: /* TIOCGPGRP */
-		memcpy(msgbuf, &fg_pgrp, 4);
+		memcpy(io, &fg_pgrp, 4);
 		*out = 4;
 		return 0;
 	case 0x5410: /* TIOCSPGRP */
 		if (got < 4)
 			return -LX_EFAULT;
-		memcpy(&fg_pgrp, msgbuf, 4);
+		memcpy(&fg_pgrp, io, 4);
 		return 0;
 	default:
-		(void)arg;
 		return -LX_ENOTTY;
 	}
 }
 
-/* Handle one request; true if it was answered in m (else deferred). */
-static bool
-request(struct ux_msg *m)
+static int64_t
+con_write(struct srv_req *rq, const void *buf, uint64_t n, uint64_t off)
 {
-	struct ux_ipc_buffer *b = ux_ipcbuf();
-	uint64_t op = ux_mi_label(m->info), count = m->mr[1];
-	int64_t r;
-
-	switch (op) {
-	case UX_FILE_WRITE:
-		r = (m->info & UX_MI_LONG) ? (int64_t)b->long_xfer : 0;
-		put((const char *)msgbuf, (size_t)r);
-		break;
-	case UX_FILE_READ:
-		if (line_done) {
-			give_line(SRV_REPLY + cur, count);
-			return false; /* answered by give_line */
-		}
-		if (nreaders == SRV_NREPLY - 1) { /* the oldest gives way */
-			struct ux_msg e = {.info = ux_msginfo(0, 1, 0, 0),
-					   .mr = {(uint64_t)-LX_EIO}};
-			ux_reply(SRV_REPLY + readers[0].reply, &e);
-			memmove(readers, readers + 1,
-				--nreaders * sizeof *readers);
-		}
-		readers[nreaders++] = (struct reader){cur, count};
-		while (reply_busy(cur))
-			cur = (cur + 1) % SRV_NREPLY;
-		return false;
-	case UX_TTY_TAKE_SIGNALS:
-		m->info = ux_msginfo(0, 2, 0, 0);
-		m->mr[0] = sig_pgrp;
-		m->mr[1] = sig_mask;
-		sig_mask = 0;
-		return true;
-	case UX_FILE_SEEK:
-		r = -LX_ESPIPE;
-		break;
-	case UX_FILE_IOCTL: {
-		size_t out;
-		r = ioctl(m->mr[0], count,
-			  (m->info & UX_MI_LONG) ? b->long_xfer : 0, &out);
-		m->info = ux_msginfo(0, 1, 0, out ? UX_MI_LONG : 0);
-		m->mr[0] = (uint64_t)r;
-		b->send_buf = (uint64_t)msgbuf;
-		b->send_len = out;
-		return true;
-	}
-	default:
-		r = -LX_EINVAL;
-	}
-	m->info = ux_msginfo(0, 1, 0, 0);
-	m->mr[0] = (uint64_t)r;
-	return true;
+	put(buf, (size_t)n);
+	return (int64_t)n;
 }
+
+/* FILE_READ: the line if one is ready, else wait in the queue (the
+ * oldest reader gives way when every reply object holds one). */
+static int64_t
+con_read(struct srv_req *rq, void *buf, uint64_t n, uint64_t off)
+{
+	struct srv_req *w;
+	if (!n)
+		return 0; /* as Linux's tty: nothing asked, nothing waited */
+	if (line_done) {
+		give_line(rq);
+		return SRV_NO_REPLY;
+	}
+	if (!(w = srv_defer(rq)) && nreaders) {
+		srv_answer(reader_pop(), -LX_EIO, NULL, 0);
+		w = srv_defer(rq);
+	}
+	if (!w)
+		return -LX_EIO;
+	readers[nreaders++] = w;
+	return SRV_NO_REPLY;
+}
+
+/* The process server asks for the signals our keys made. */
+static int64_t
+con_other(struct srv_req *rq)
+{
+	struct ux_msg m = {.info = ux_msginfo(0, 2, 0, 0),
+			   .mr = {sig_pgrp, sig_mask}};
+	if (rq->op != UX_TTY_TAKE_SIGNALS)
+		return -LX_ENOSYS;
+	sig_mask = 0;
+	srv_answer_msg(rq, &m);
+	return SRV_NO_REPLY;
+}
+
+static const struct srv_ops con_ops = {
+	.read = con_read,
+	.write = con_write,
+	.ioctl = con_ioctl,
+	.other = con_other,
+	.notify = con_notify,
+};
 
 int main(void);
 
 int
 main(void)
 {
-	struct ux_ipc_buffer *b = ux_ipcbuf();
-	struct ux_msg m = {0};
-
 	uart_init();
 	ux_irq_set_ntfn(SRV_DEV1, SRV_NTFN);
 	ux_tcb_bind(SRV_TCB, SRV_NTFN);
-	b->recv_buf = (uint64_t)msgbuf;
-	b->recv_len = sizeof msgbuf;
-	ux_recv(SRV_ENDPOINT, SRV_REPLY + cur, &m);
-	for (;;) {
-		if (m.info == 0 && m.badge) { /* the interrupt notification */
-			interrupt();
-		} else if (request(&m)) {
-			ux_reply_recv(SRV_ENDPOINT, SRV_REPLY + cur, &m);
-			continue;
-		}
-		b->recv_buf = (uint64_t)msgbuf;
-		b->recv_len = sizeof msgbuf;
-		m = (struct ux_msg){0};
-		ux_recv(SRV_ENDPOINT, SRV_REPLY + cur, &m);
-	}
+	srv_init(&srv, &con_ops, SRV_ENDPOINT, SRV_REPLY, SRV_NREPLY);
+	long e = srv_run(&srv);
+	printf("console: %s\n", ux_strerror(e));
+	for (;;)
+		ux_wait(SRV_NTFN, NULL);
 }
 
 _Noreturn void
