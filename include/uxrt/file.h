@@ -19,6 +19,12 @@ enum ux_file_op {
 	UX_FILE_IOCTL = 4, /* MR0 Linux request, MR1 integer argument; the
 			      long message carries the argument's structure
 			      in, and the reply's carries it out */
+	UX_FILE_POLL = 5,  /* from the process server (poll, select): MR0 1
+			      to be told once when the file becomes
+			      readable, 0 to ask only. Reply: MR0 the Linux
+			      poll mask now (POLLIN, POLLOUT, ...). The
+			      telling is a signal on the notification the
+			      server was given for it (SRV_PS_READY). */
 };
 
 /* A terminal server's signals (^C, ^Z, ^\ typed at it): it signals the

@@ -21,6 +21,13 @@
  * one whose call a signal took away no longer takes its reply (the kernel
  * refuses it), and the input goes to the next.
  *
+ * UX_FILE_POLL (from the process server's poll and select) answers
+ * the poll mask: POLLIN when a read would not wait, POLLOUT always. Asked
+ * with MR0 = 1 when nothing is readable, it also arms a one-shot
+ * notice: the next time input becomes readable (and no waiting reader
+ * took it) we signal the process server's notification (SRV_PS_READY),
+ * and it asks again.
+ *
  * Not yet: VTIME, IXON.
  */
 #include <uxrt.h>
@@ -33,6 +40,10 @@
 #define LX_EIO 5
 #define LX_ENOTTY 25
 #define LX_EFAULT 14
+#define LX_POLLIN 0x001
+#define LX_POLLOUT 0x004
+#define LX_POLLRDNORM 0x040
+#define LX_POLLWRNORM 0x100
 
 /* Linux's struct termios as TCGETS/TCSETS pass it. */
 struct lx_termios {
@@ -74,6 +85,7 @@ static struct reader {    /* blocked readers, oldest first */
 static unsigned nreaders;
 static uint64_t sig_mask;  /* signals typed, not yet taken (bit sig-1) */
 static uint32_t sig_pgrp;
+static bool poll_armed;    /* the process server waits to hear of input */
 
 static uint64_t
 in8(unsigned port)
@@ -230,6 +242,16 @@ input(char c)
 		line_done = true;
 }
 
+/* Tell the process server, if it asked, that input became readable. */
+static void
+tell_ready(void)
+{
+	if (poll_armed && line_done) {
+		poll_armed = false;
+		ux_signal(SRV_PS_READY);
+	}
+}
+
 static void
 interrupt(void)
 {
@@ -237,6 +259,17 @@ interrupt(void)
 		input((char)in8(COM1));
 	ux_irq_ack(SRV_DEV1);
 	feed_readers();
+	tell_ready();
+}
+
+/* UX_FILE_POLL: the poll mask now; arm: tell when readable. */
+static int64_t
+poll_mask(bool arm)
+{
+	if (!line_done && arm)
+		poll_armed = true;
+	return (line_done ? LX_POLLIN | LX_POLLRDNORM : 0) | LX_POLLOUT |
+	       LX_POLLWRNORM;
 }
 
 /* FILE_IOCTL: the argument structure arrives in msgbuf (long_xfer bytes)
@@ -256,6 +289,9 @@ ioctl(uint64_t req, uint64_t arg, uint64_t got, size_t *out)
 		memcpy(&tio, msgbuf, sizeof tio);
 		if (req == 0x5404)
 			line_len = 0, line_done = false; /* flush input */
+		if (!(tio.lflag & ICANON)) /* raw: what is there counts */
+			line_done = line_len >= (tio.cc[VMIN] ? tio.cc[VMIN] : 1);
+		tell_ready();
 		return 0;
 	case 0x5413: /* TIOCGWINSZ */
 		memcpy(msgbuf, winsize, sizeof winsize);
@@ -324,6 +360,9 @@ request(struct ux_msg *m)
 		return true;
 	case UX_FILE_SEEK:
 		r = -LX_ESPIPE;
+		break;
+	case UX_FILE_POLL:
+		r = poll_mask(m->mr[0] != 0);
 		break;
 	case UX_FILE_IOCTL: {
 		size_t out;
