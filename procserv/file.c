@@ -558,6 +558,19 @@ of_may_wait(struct proc *p, uint64_t fd)
 	       (fd_is(p, fd, FD_FILE) && ofiles[p->fds[fd].of].pipe >= 0);
 }
 
+/* Files, /dev and /proc never make a reader or writer wait (Linux's
+ * DEFAULT_POLLMASK); a pipe end asks its pipe. */
+unsigned
+of_poll(struct proc *p, uint64_t fd, int *pipe)
+{
+	p = proc_tg(p);
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	*pipe = f->pipe;
+	if (f->pipe >= 0)
+		return pipe_poll(f->pipe, f->pipe_write);
+	return LX_POLLIN | LX_POLLRDNORM | LX_POLLOUT | LX_POLLWRNORM;
+}
+
 /* The i-th entry of directory n: ".", "..", then its children (and in
  * /dev, the device files). */
 static bool

@@ -541,64 +541,6 @@ lx_getcwd(struct proc *p, uint64_t *regs)
 	return proc_copy_out(p, ARG0, p->cwd, n) ? -LX_EFAULT : (long)n;
 }
 
-static long poll_again(struct proc *p, const uint64_t *arg);
-
-/* How many bytes a read of the console would return now (0 on error). */
-static uint32_t
-console_ready(void)
-{
-	struct ux_ipc_buffer *b = ux_ipcbuf();
-	uint32_t n = 0;
-	b->recv_buf = (uint64_t)&n;
-	b->recv_len = 4;
-	struct ux_msg m = {.info = ux_msginfo(UX_FILE_IOCTL, 2, 0, 0),
-			   .mr = {0x541B, 0}};
-	long e = ux_call(ps_console_ep, &m);
-	b->recv_len = 0;
-	return e || m.mr[0] ? 0 : n;
-}
-
-/* Console descriptors and our files (always ready). With a timeout and nothing ready, the caller
- * sleeps that long and is answered with what is ready then (input that
- * arrives meanwhile does not wake it earlier yet). Without a timeout, a
- * console descriptor asked for input counts as ready and the read that
- * follows waits in the console server. */
-static long
-lx_poll(struct proc *p, uint64_t *regs)
-{
-	struct { int32_t fd; int16_t events, revents; } f[16];
-	uint64_t n = ARG1;
-	long ready = 0;
-	if (n > 16)
-		return -LX_EINVAL;
-	if (proc_copy_in(p, f, ARG0, n * 8))
-		return -LX_EFAULT;
-	for (uint64_t i = 0; i < n; i++) {
-		f[i].revents = 0;
-		if (f[i].fd < 0)
-			continue;
-		if (fd_is(p, (uint64_t)f[i].fd, FD_FILE)) {
-			f[i].revents = (int16_t)(f[i].events & 0x5); /* ready */
-		} else if (!fd_is(p, (uint64_t)f[i].fd, FD_CONSOLE)) {
-			f[i].revents = 0x20; /* POLLNVAL */
-		} else {
-			bool in = (int32_t)ARG2 < 0 || console_ready();
-			f[i].revents = (int16_t)(f[i].events &
-						 (0x4 | (in ? 0x1 : 0)));
-		}
-		ready += f[i].revents != 0;
-	}
-	int32_t timeout = (int32_t)ARG2; /* an int: the upper half is junk */
-	if (!ready && timeout > 0) {
-		uint64_t arg[2] = {ARG0, ARG1};
-		return time_sleep(p, time_mono_ns() + timeout * 1000000ull,
-				  poll_again, arg);
-	}
-	if (proc_copy_out(p, ARG0, f, n * 8))
-		return -LX_EFAULT;
-	return ready;
-}
-
 long
 lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns)
 {
@@ -610,8 +552,6 @@ lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns)
 	*ns = ts[0] > (1ull << 33) ? ~0ull >> 1 : ts[0] * 1000000000ull + ts[1];
 	return 0;
 }
-
-static long lx_poll(struct proc *p, uint64_t *regs);
 
 static long
 sleep_for(struct proc *p, uint64_t ns)
@@ -650,16 +590,6 @@ lx_clock_nanosleep(struct proc *p, uint64_t *regs)
 		return sleep_for(p, ns);
 	uint64_t now = ARG0 == 0 ? time_real_ns() : time_mono_ns();
 	return sleep_for(p, ns > now ? ns - now : 0);
-}
-
-/* A poll whose timeout ran out: look once more, without waiting. */
-static long
-poll_again(struct proc *p, const uint64_t *arg)
-{
-	uint64_t regs[UX_REG_COUNT] = {0};
-	regs[UX_REG_RDI] = arg[0];
-	regs[UX_REG_RSI] = arg[1];
-	return lx_poll(p, regs);
 }
 
 static long

@@ -184,7 +184,8 @@ ps_release(uint64_t reply)
 /* The console server gets exactly what it needs: its endpoint (receive
  * right), reply objects, a notification (badged, for its interrupt), its
  * own TCB (to bind that notification), COM1's ports and IRQ 4, and the
- * right to signal our notification (for the signals its keys make). */
+ * right to signal our notification (for the signals its keys make, and
+ * for input a poll waits for: two badges). */
 static long
 console_caps(struct proc *p, uint64_t ep)
 {
@@ -207,8 +208,11 @@ console_caps(struct proc *p, uint64_t ep)
 				 SRV_DEV0, SRV_RADIX)))
 		return e;
 	if (time_ntfn_obj &&
-	    (e = ux_cnode_mint(cn, SRV_PS_NTFN, SRV_RADIX, ROOT, time_ntfn_obj,
-			       64, UX_R_WRITE, CONSOLE_SIG_BADGE)))
+	    ((e = ux_cnode_mint(cn, SRV_PS_NTFN, SRV_RADIX, ROOT, time_ntfn_obj,
+				64, UX_R_WRITE, CONSOLE_SIG_BADGE)) ||
+	     (e = ux_cnode_mint(cn, SRV_PS_READY, SRV_RADIX, ROOT,
+				time_ntfn_obj, 64, UX_R_WRITE,
+				CONSOLE_READY_BADGE))))
 		return e;
 	return ux_irq_get(UX_BI_SLOT_IRQ_CONTROL, 4, 0, cn, SRV_DEV1,
 			  SRV_RADIX);
@@ -323,8 +327,16 @@ main(struct ux_bootinfo *bi)
 				time_tick();
 			if (m.badge & CONSOLE_SIG_BADGE)
 				sig_console();
+			if (m.badge & CONSOLE_READY_BADGE)
+				poll_wake_console();
 		} else {
 			reply = handle(&m);
+		}
+		if (poll_pending()) { /* scanned with no answer half built */
+			if (reply)
+				ux_reply(ps_reply, &m);
+			reply = false;
+			poll_run();
 		}
 		if (!proc_get((uint64_t)init_pid)) {
 			printf("procserv: init has exited\n");

@@ -149,12 +149,14 @@ pipe_read(struct pipe *pp, int pid, uint64_t max, struct ux_msg *m)
 	if (pp->len || pp->wclosed || !max) {
 		size_t n = peek(pp, max);
 		consume(pp, n); /* the answer goes to a caller that is there */
+		/* (before the buffer is named: answering a writer names its
+		 * own, empty one; out[] is left alone) */
+		fill_from_writers(pp);
 		struct ux_ipc_buffer *b = ux_ipcbuf();
 		b->send_buf = (uint64_t)out;
 		b->send_len = n;
 		m->info = ux_msginfo(0, 1, 0, n ? UX_MI_LONG : 0);
 		m->mr[0] = n;
-		fill_from_writers(pp);
 		return true;
 	}
 	return defer(pp->rq, &pp->nr, (struct waiter){.pid = pid, .n = max}, m);
@@ -194,10 +196,27 @@ pipe_write(struct pipe *pp, int pid, uint64_t n, struct ux_msg *m)
 	return true;
 }
 
+/* Linux's rules: the read end is ready with data (POLLIN) and hung up
+ * when the writers are gone (POLLHUP); the write end is ready when a
+ * PIPE_BUF write would not wait (POLLOUT), in error when the readers are
+ * gone (POLLERR). */
+unsigned
+pipe_poll(int pipe, bool write_end)
+{
+	struct pipe *pp = &pipes[pipe];
+	if (!write_end)
+		return (pp->len ? LX_POLLIN | LX_POLLRDNORM : 0) |
+		       (pp->wclosed ? LX_POLLHUP : 0);
+	return (PIPE_CAP - pp->len >= PIPE_BUF ? LX_POLLOUT | LX_POLLWRNORM
+					       : 0) |
+	       (pp->rclosed ? LX_POLLERR : 0);
+}
+
 bool
 pipe_request(int pipe, bool write_end, int pid, struct ux_msg *m)
 {
 	struct pipe *pp = &pipes[pipe];
+	poll_wake_pipe(pipe); /* (its waiters are scanned after this) */
 	uint64_t op = ux_mi_label(m->info), cnt = m->mr[1];
 	if (op == UX_FILE_READ && !write_end)
 		return pipe_read(pp, pid, cnt, m);
@@ -214,6 +233,7 @@ void
 pipe_end_closed(int pipe, bool write_end)
 {
 	struct pipe *pp = &pipes[pipe];
+	poll_wake_pipe(pipe);
 	if (write_end) {
 		pp->wclosed = true;
 		feed_readers(pp); /* end of file for the waiting ones */

@@ -384,16 +384,17 @@ mem_bytes(const struct proc *q)
 	return (uint64_t)q->npages * 4096;
 }
 
-/* T stopped; S waiting for the process server (wait4, pause, a sleep);
- * otherwise R (a process blocked in another server counts as running:
- * the process server cannot see it). */
+/* T stopped; S waiting for the process server (wait4, pause, a sleep,
+ * poll); otherwise R (a process blocked in another server counts as
+ * running: the process server cannot see it). */
 static char
 state(const struct proc *q)
 {
 	if (q->sig.stopped)
 		return 'T';
-	return q->waiting || q->sig.suspend_reply || time_sleeping(q) ? 'S'
-								    : 'R';
+	bool waits = q->waiting || q->sig.suspend_reply ||
+		     time_sleeping(q) || poll_waiting(q);
+	return waits ? 'S' : 'R';
 }
 
 static unsigned

@@ -168,9 +168,11 @@ uint64_t time_cancel(struct proc *p);
 /* Answer p's sleep now with r (before its deadline: a futex wake). */
 void time_answer(struct proc *p, long r);
 /* Our notification object (bound to our TCB), for minting badged copies:
- * TICK_BADGE is the clock's, CONSOLE_SIG_BADGE the console's. */
+ * TICK_BADGE is the clock's, CONSOLE_SIG_BADGE and CONSOLE_READY_BADGE
+ * the console's. */
 extern uint64_t time_ntfn_obj;
 #define CONSOLE_SIG_BADGE 0x200
+#define CONSOLE_READY_BADGE 0x400 /* input a poll waits for (poll.c) */
 uint64_t time_mono_ns(void);
 uint64_t time_real_ns(void);
 void random_bytes(void *buf, size_t n);
@@ -434,6 +436,38 @@ long procfs_refuse(struct proc *p, char *norm, long exists);
 
 /* The timespec at p's va in ns: -EFAULT, -EINVAL (negative or bad ns). */
 long lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns);
+
+/* poll.c: poll, ppoll, select, pselect6 (table entries). What a
+ * descriptor is ready for is a Linux poll mask (LX_POLL*). Pipes and the
+ * console say when it may have changed (poll_wake_*: the waiters are
+ * only marked); poll_run scans the marked ones again between messages
+ * (main.c: when poll_pending), when no answer is being built. */
+#define LX_POLLIN 0x001
+#define LX_POLLPRI 0x002
+#define LX_POLLOUT 0x004
+#define LX_POLLERR 0x008
+#define LX_POLLHUP 0x010
+#define LX_POLLNVAL 0x020
+#define LX_POLLRDNORM 0x040
+#define LX_POLLRDBAND 0x080
+#define LX_POLLWRNORM 0x100
+#define LX_POLLWRBAND 0x200
+long lx_poll(struct proc *p, uint64_t *regs);
+long lx_ppoll(struct proc *p, uint64_t *regs);
+long lx_select(struct proc *p, uint64_t *regs);
+long lx_pselect6(struct proc *p, uint64_t *regs);
+void poll_wake_pipe(int pipe);
+void poll_wake_console(void);
+bool poll_pending(void);
+void poll_run(void);
+bool poll_waiting(const struct proc *p);
+/* Give up p's wait (a signal came, a stop, or p ended). */
+void poll_cancel(struct proc *p);
+/* file.c: the poll mask of FD_FILE descriptor fd now; *pipe is its
+ * pipe's number (to watch), else -1. */
+unsigned of_poll(struct proc *p, uint64_t fd, int *pipe);
+/* pipe.c: the poll mask of an end of pipe number pipe. */
+unsigned pipe_poll(int pipe, bool write_end);
 
 /* futex.c: futex(2) (a table entry), and giving up p's futex wait (a
  * signal came, or p ended). */

@@ -179,6 +179,7 @@ sig_cancel_waits(struct proc *p)
 	if (proc_tg(p)->nthreads <= 1)
 		pipe_cancel(p->tgid);
 	futex_cancel(p);
+	poll_cancel(p);
 	return time_cancel(p);
 }
 
@@ -516,6 +517,7 @@ sig_settle(struct proc *p, uint64_t *regs, unsigned n, struct ux_msg *reply)
 	enum action act;
 	struct sig_info si;
 	int sig;
+	bool answers = reply != NULL;
 
 	while (sig_deliverable(p) && (sig = take(p, &act, &si))) {
 		if (act == A_IGN || act == A_CONT)
@@ -542,6 +544,15 @@ sig_settle(struct proc *p, uint64_t *regs, unsigned n, struct ux_msg *reply)
 		}
 		deliver_away(p, sig, &si);
 		return 0;
+	}
+	/* A call answered without a handler's frame puts back the mask
+	 * its wait had (rt_sigsuspend, ppoll, pselect6), which may let
+	 * more through (Linux's restore_saved_sigmask). */
+	if (answers && p->sig.restore_mask) {
+		p->sig.mask = p->sig.saved_mask;
+		p->sig.restore_mask = false;
+		if (sig_deliverable(p))
+			return sig_settle(p, regs, n, reply);
 	}
 	return reply ? (regs ? n : 1) : 0;
 }
@@ -744,7 +755,8 @@ lx_rt_sigsuspend(struct proc *p, uint64_t *regs)
 		return -LX_EINVAL;
 	if (proc_copy_in(p, &set, ARG0, 8))
 		return -LX_EFAULT;
-	p->sig.saved_mask = p->sig.mask;
+	if (!p->sig.restore_mask) /* else made again after a stop */
+		p->sig.saved_mask = p->sig.mask;
 	p->sig.restore_mask = true;
 	p->sig.mask = set & ~UNBLOCKABLE;
 	return suspend(p);

@@ -24,6 +24,12 @@ enum ux_file_op {
 			      process server (not yet: it comes with the
 			      open protocol of /ports); reply MR0 0 or
 			      -errno */
+	UX_FILE_POLL = 6,  /* from the process server (poll, select): MR0 1
+			      to be told once when the file becomes
+			      readable, 0 to ask only. Reply: MR0 the Linux
+			      poll mask now (POLLIN, POLLOUT, ...). The
+			      telling is a signal on the notification the
+			      server was given for it (SRV_PS_READY). */
 };
 
 /* A terminal server's signals (^C, ^Z, ^\ typed at it): it signals the

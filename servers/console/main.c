@@ -24,6 +24,13 @@
  * one whose call a signal took away no longer takes its reply (the kernel
  * refuses it), and the input goes to the next.
  *
+ * UX_FILE_POLL (from the process server's poll and select) answers
+ * the poll mask: POLLIN when a read would not wait, POLLOUT always. Asked
+ * with MR0 = 1 when nothing is readable, it also arms a one-shot
+ * notice: the next time input becomes readable (and no waiting reader
+ * took it) we signal the process server's notification (SRV_PS_READY),
+ * and it asks again.
+ *
  * Not yet: VTIME, IXON.
  */
 #include <uxrt.h>
@@ -32,6 +39,10 @@
 
 #define COM1 0x3F8
 #define LINE_MAX 1024
+#define LX_POLLIN 0x001
+#define LX_POLLOUT 0x004
+#define LX_POLLRDNORM 0x040
+#define LX_POLLWRNORM 0x100
 
 /* Linux's struct termios as TCGETS/TCSETS pass it. */
 struct lx_termios {
@@ -69,6 +80,7 @@ static struct srv_req *readers[SRV_NREPLY - 1]; /* waiting, oldest first */
 static unsigned nreaders;
 static uint64_t sig_mask;  /* signals typed, not yet taken (bit sig-1) */
 static uint32_t sig_pgrp;
+static bool poll_armed;    /* the process server waits to hear of input */
 
 static uint64_t
 in8(unsigned port)
@@ -215,6 +227,16 @@ input(char c)
 		line_done = true;
 }
 
+/* Tell the process server, if it asked, that input became readable. */
+static void
+tell_ready(void)
+{
+	if (poll_armed && line_done) {
+		poll_armed = false;
+		ux_signal(SRV_PS_READY);
+	}
+}
+
 /* The IRQ's notification (our only one). */
 static void
 con_notify(struct srv *s, uint64_t bits)
@@ -223,6 +245,17 @@ con_notify(struct srv *s, uint64_t bits)
 		input((char)in8(COM1));
 	ux_irq_ack(SRV_DEV1);
 	feed_readers();
+	tell_ready();
+}
+
+/* UX_FILE_POLL: the poll mask now; arm: tell when readable. */
+static int64_t
+poll_mask(bool arm)
+{
+	if (!line_done && arm)
+		poll_armed = true;
+	return (line_done ? LX_POLLIN | LX_POLLRDNORM : 0) | LX_POLLOUT |
+	       LX_POLLWRNORM;
 }
 
 /* FILE_IOCTL: the argument structure arrives in io (in bytes) and goes
@@ -242,6 +275,9 @@ con_ioctl(struct srv_req *rq, uint64_t req, uint64_t arg, void *io,
 		memcpy(&tio, io, sizeof tio);
 		if (req == 0x5404)
 			line_len = 0, line_done = false; /* flush input */
+		if (!(tio.lflag & ICANON)) /* raw: what is there counts */
+			line_done = line_len >= (tio.cc[VMIN] ? tio.cc[VMIN] : 1);
+		tell_ready();
 		return 0;
 	case 0x5413: /* TIOCGWINSZ */
 		memcpy(io, winsize, sizeof winsize);
@@ -301,12 +337,15 @@ con_read(struct srv_req *rq, void *buf, uint64_t n, uint64_t off)
 	return SRV_NO_REPLY;
 }
 
-/* The process server asks for the signals our keys made. */
+/* The process server asks for the signals our keys made, or (poll) our
+ * poll mask. */
 static int64_t
 con_other(struct srv_req *rq)
 {
 	struct ux_msg m = {.info = ux_msginfo(0, 2, 0, 0),
 			   .mr = {sig_pgrp, sig_mask}};
+	if (rq->op == UX_FILE_POLL)
+		return poll_mask(rq->off != 0);
 	if (rq->op != UX_TTY_TAKE_SIGNALS)
 		return -LX_ENOSYS;
 	sig_mask = 0;

@@ -20,6 +20,8 @@ enum srv_slot {
 	SRV_DEV1 = 13,
 	SRV_PS_NTFN = 14,  /* the process server's notification (signal
 			      only): a terminal's ^C, ^Z, ^\ (uxrt/file.h) */
+	SRV_PS_READY = 15, /* the same, another badge: a file became
+			      ready (UX_FILE_POLL, uxrt/file.h) */
 	SRV_FIRST_FREE = 16
 };
 #define SRV_NREPLY 8
