@@ -82,18 +82,24 @@ unsigned fault_message(struct tcb *t, struct tcb *to,
 void fault_reply(struct tcb *t, struct tcb *from,
 		 struct ux_ipc_buffer *frombuf, unsigned len);
 
-/* fastpath.c: when the fastpath does not apply they go on to the slow
- * path (syscall_slow, syscall.c). */
-noreturn void fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info);
-noreturn void fastpath_reply_recv(struct tcb *t, uint64_t cptr,
-				  uint64_t info);
+/* fastpath.c, for the current thread (syscall_entry calls them): when
+ * the fastpath does not apply they go on to the slow path (syscall_slow,
+ * syscall.c). */
+noreturn void fastpath_call(uint64_t cptr, uint64_t info);
+noreturn void fastpath_reply_recv(uint64_t cptr, uint64_t info);
 noreturn void syscall_c(uint64_t cptr, uint64_t info, int64_t sysno);
 noreturn void syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info,
 			   int64_t sysno);
 
 /* tcb.c */
 void tcb_init(struct tcb *t);
-bool tcb_runnable_config(struct tcb *t);
+/* Has t a CSpace and an address space to run with? */
+static inline bool
+tcb_runnable_config(struct tcb *t)
+{
+	return t->slot[TCB_SLOT_CSPACE].cap.type == UX_CAP_CNODE &&
+	       t->slot[TCB_SLOT_VSPACE].cap.type == UX_CAP_PML4;
+}
 
 /* Internal outcomes beyond enum ux_error (never seen by user space). */
 #define ERR_BLOCKED ((err_t)100)      /* thread blocked; result comes later */

@@ -3,7 +3,7 @@
  *
  * Native calls have negative numbers (uxrt/syscall.h); any other number is
  * a foreign system call and becomes a fault message. Call and ReplyRecv try
- * the fastpath first. Every path ends in kernel_exit, which picks the thread
+ * the fastpath first (syscall_entry goes there straight). Every path ends in kernel_exit, which picks the thread
  * to run; an operation that succeeds writes its own results, one that fails
  * gets its error in rax here.
  */
@@ -193,18 +193,6 @@ debug_puts(struct tcb *t, uint64_t len)
 }
 
 static err_t
-debug_counters(struct tcb *t)
-{
-	struct cpu *c = this_cpu();
-	t->ctx.CTX_MR0 = c->stats_cr3_writes;
-	t->ctx.CTX_MR1 = c->stats_sysret;
-	t->ctx.CTX_MR2 = c->stats_iret;
-	t->ctx.CTX_MR3 = c->stats_msr_writes;
-	thread_set_result(t, UX_OK, ux_msginfo(0, 4, 0, 0));
-	return UX_OK;
-}
-
-static err_t
 dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 {
 	struct reply *r;
@@ -242,23 +230,21 @@ dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 		return do_ntfn(t, cptr, sysno);
 	case UX_SYS_DEBUG_PUTS:
 		return debug_puts(t, info);
-	case UX_SYS_DEBUG_COUNTERS:
-		return debug_counters(t);
 	default:
 		return UX_E_INVALID_ARGUMENT;
 	}
 }
 
+/* From syscall_entry for every call but Call and ReplyRecv, which go
+ * to the fastpath first (entry.S compares with these numbers). */
+_Static_assert(SYSNO_CALL == UX_SYS_CALL &&
+		       SYSNO_REPLY_RECV == UX_SYS_REPLY_RECV,
+	       "entry.S system call numbers");
+
 noreturn void
 syscall_c(uint64_t cptr, uint64_t info, int64_t sysno)
 {
-	struct tcb *t = this_cpu()->cur;
-
-	if (sysno == UX_SYS_CALL)
-		fastpath_call(t, cptr, info);
-	if (sysno == UX_SYS_REPLY_RECV)
-		fastpath_reply_recv(t, cptr, info);
-	syscall_slow(t, cptr, info, sysno);
+	syscall_slow(this_cpu()->cur, cptr, info, sysno);
 }
 
 noreturn void

@@ -23,6 +23,12 @@ struct arch_context {
 #define CTX_FRAME_END 176 /* offset just past ss: where rsp0 points */
 _Static_assert(__builtin_offsetof(struct arch_context, fs_base) ==
 		       CTX_FRAME_END, "frame layout");
+/* exit_sysret (entry.S) loads these at fixed offsets. */
+_Static_assert(__builtin_offsetof(struct arch_context, rax) == 0x70 &&
+		       __builtin_offsetof(struct arch_context, rip) == 0x88 &&
+		       __builtin_offsetof(struct arch_context, rflags) == 0x98 &&
+		       __builtin_offsetof(struct arch_context, rsp) == 0xa0,
+	       "frame layout");
 
 #define USER_CS 0x23
 #define USER_SS 0x1b
