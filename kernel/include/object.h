@@ -102,6 +102,10 @@ struct tcb {
 		uint64_t voff;       /* readv/writev: bytes done of iovec vidx */
 		uint32_t vidx;
 	} lxc;
+	struct buf_ok {          /* a long-message buffer last found mapped
+				    (ipc.c), with what that depended on */
+		uint64_t buf, len, pml4, gen;
+	} send_ok, recv_ok;
 	uint64_t id;                 /* for reports */
 	uint8_t fpu[512] __attribute__((aligned(64))); /* fxsave area */
 };

@@ -58,6 +58,18 @@ err_t ipc_recv(struct tcb *t, struct cap *ep, struct reply *reply,
 	       bool blocking);
 err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info);
 err_t ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv);
+
+/* Was t's buffer [buf, buf+len) found mapped (in k) with t's present
+ * address space, and has no mapping anywhere gone away or lost rights
+ * since (cpu->vs_gen)? Then it needs no new check. */
+static inline bool
+ipc_buffer_known(struct cpu *c, struct tcb *t, const struct buf_ok *k,
+		 uint64_t buf, uint64_t len)
+{
+	const struct cap *vs = &t->slot[TCB_SLOT_VSPACE].cap;
+	return k->buf == buf && k->len == len && k->gen == c->vs_gen &&
+	       vs->type == UX_CAP_PML4 && k->pml4 == vs->obj;
+}
 void ipc_cancel(struct tcb *t);
 
 uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
@@ -65,6 +77,7 @@ uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 
 /* lxfile.c: Linux read/write/pread64/pwrite64/lseek as file requests. */
 bool lx_file_call(struct tcb *t, uint64_t nr);
+#define LX_FILE_NR_MAX 20 /* writev: no file call has a higher number */
 void lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
 bool lx_cancel(struct tcb *t);
 bool lx_stop(struct tcb *t);
@@ -88,6 +101,7 @@ void fault_reply(struct tcb *t, struct tcb *from,
 noreturn void fastpath_call(uint64_t cptr, uint64_t info);
 noreturn void fastpath_reply_recv(uint64_t cptr, uint64_t info);
 noreturn void syscall_c(uint64_t cptr, uint64_t info, int64_t sysno);
+noreturn void syscall_foreign(uint64_t nr); /* a number >= 0 */
 noreturn void syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info,
 			   int64_t sysno);
 

@@ -22,56 +22,31 @@
 #include <arch/arch.h>
 #include <arch/exit.h>
 #include <cspace.h>
-#include <thread.h>
+#include <fastpath.h>
 
-/* A message the fastpath can carry: register words only. */
-static inline bool
-simple_info(uint64_t info)
-{
-	return (info & 0xFF80u) == 0 && ux_mi_len(info) <= UX_REG_MRS;
-}
-
-/* Does t expect a long message (its receive buffer must be checked)? */
-static inline bool
-wants_long(struct tcb *t)
-{
-	const struct cap *c = &t->slot[TCB_SLOT_IPCBUF].cap;
-	return c->type == UX_CAP_FRAME &&
-	       ((struct ux_ipc_buffer *)phys_to_virt(c->obj))->recv_len;
-}
-
+/* cspace_resolve(root, cptr, 64, &slot), inline: the one-CNode shape
+ * first, then level by level (a root server's CSpace has two). */
 static inline __attribute__((always_inline)) bool
-can_switch_to(struct cpu *c, struct tcb *r)
+lookup(const struct cap *node, uint64_t cptr, struct cte **out)
 {
-	return (!c->rq_l1 || (int)r->prio >= sched_highest(c)) &&
-	       tcb_runnable_config(r);
-}
-
-/* cspace_resolve(root, cptr, 64, &slot): the one-CNode shape inline,
- * others through the general walk. The walk keeps every register but
- * rax (no_caller_saved_registers; rbx, rbp and r12-r15 are kept by
- * cspace_resolve itself, which is compiled to the normal ABI), and is
- * called from asm that says so: GCC does not know it at the call site,
- * and would keep the fastpath's values in registers saved on every
- * entry. */
-struct cte *fastpath_walk(const struct cap *root, uint64_t cptr);
-__attribute__((noinline, cold, no_caller_saved_registers)) struct cte *
-fastpath_walk(const struct cap *root, uint64_t cptr)
-{
-	struct cte *s;
-	return cspace_resolve(root, cptr, 64, &s) ? NULL : s;
-}
-
-static inline __attribute__((always_inline)) bool
-lookup(const struct cap *root, uint64_t cptr, struct cte **out)
-{
-	if (likely(cspace_one_level(root, cptr, out)))
+	if (likely(cspace_one_level(node, cptr, out)))
 		return true;
-	__asm__ volatile("call fastpath_walk"
-			 : "=a"(*out)
-			 : "D"(root), "S"(cptr)
-			 : "memory", "cc");
-	return *out != NULL;
+	for (unsigned left = 64;;) {
+		if (node->type != UX_CAP_CNODE)
+			return false;
+		unsigned radix = node->size_bits, level = radix + node->aux;
+		if (level == 0 || level > left)
+			return false;
+		uint64_t v = cptr >> (64 - level); /* guard bits, index bits */
+		if (v >> radix != node->w1)
+			return false;
+		*out = (struct cte *)node->obj + (v - (node->w1 << radix));
+		left -= level;
+		if (left == 0 || (*out)->cap.type != UX_CAP_CNODE)
+			return true; /* a leaf ends a full-width walk */
+		cptr <<= level;
+		node = &(*out)->cap;
+	}
 }
 
 static inline void
@@ -94,7 +69,7 @@ fastpath_call(uint64_t cptr, uint64_t info)
 
 	/* Invariant: c->resched is false here (every way back to user mode
 	 * clears it or leaves it clear), so it needs no check. */
-	if (unlikely(!simple_info(info)))
+	if (unlikely(!fp_simple_info(info)))
 		goto slow;
 	struct cte *s;
 	if (unlikely(!lookup(&t->slot[TCB_SLOT_CSPACE].cap, cptr, &s)))
@@ -107,31 +82,38 @@ fastpath_call(uint64_t cptr, uint64_t info)
 		goto slow;
 	struct tcb *r = ep->head;
 	struct reply *rep = r->reply;
-	if (!rep || rep->caller || !can_switch_to(c, r) || wants_long(t))
+	if (!rep || rep->caller || !fp_can_switch_to(c, r, false) ||
+	    !fp_recv_ready(c, t))
 		goto slow;
 
-	ep->head = r->q_next;
-	if (likely(!ep->head)) {
-		ep->tail = NULL;
-		ep->state = EP_IDLE;
-	} else {
-		ep->head->q_prev = NULL;
-	}
-	r->q_next = NULL;
-	r->reply = NULL;
-	r->blocked_on = NULL;
-	rep->receiver = NULL;
-	rep->caller = t;
-	t->reply = rep;
-	t->send_flags = SEND_CALL |
-			((cap->rights & UX_R_GRANT_REPLY) ? SEND_GRANT_REPLY : 0);
-	t->state = TS_BLOCKED_REPLY;
+	fp_hand_over(ep, r, rep, t,
+		     SEND_CALL | ((cap->rights & UX_R_GRANT_REPLY)
+					  ? SEND_GRANT_REPLY
+					  : 0));
 	copy_words(r, t, cap->w1, info);
-	r->state = TS_RUNNING;
 	c->cur = r;
 	arch_exit_to(c, r);
 slow:
 	syscall_slow(t, cptr, info, UX_SYS_CALL);
+}
+
+/* The caller's answer from t: message words for a Call, registers for a
+ * fault (fault_reply's, where the first four are plain registers). */
+static inline __attribute__((always_inline)) void
+answer(struct tcb *caller, struct tcb *t, uint64_t info)
+{
+	if (likely(!caller->pending_fault)) {
+		copy_words(caller, t, 0, info);
+		return;
+	}
+	switch (ux_mi_len(info)) { /* at most UX_REG_MRS: fp_simple_info */
+	case 4: caller->ctx.rdx = t->ctx.CTX_MR3; /* fallthrough */
+	case 3: caller->ctx.rcx = t->ctx.CTX_MR2; /* fallthrough */
+	case 2: caller->ctx.rbx = t->ctx.CTX_MR1; /* fallthrough */
+	case 1: caller->ctx.rax = t->ctx.CTX_MR0; /* fallthrough */
+	default: break;
+	}
+	caller->pending_fault = 0;
 }
 
 noreturn void
@@ -140,7 +122,7 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 	struct cpu *c = this_cpu();
 	struct tcb *t = c->cur;
 
-	if (unlikely(!simple_info(info) || !t->ctx.r12)) /* resched: above */
+	if (unlikely(!fp_simple_info(info) || !t->ctx.r12)) /* resched: above */
 		goto slow;
 	const struct cap *root = &t->slot[TCB_SLOT_CSPACE].cap;
 	struct cte *rs, *es;
@@ -149,20 +131,24 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
-	if (!caller || caller->pending_fault || caller->lx.active || rep->receiver)
+	if (!caller || caller->lx.active || rep->receiver)
 		goto slow;
 	if (unlikely(!lookup(root, cptr, &es)) ||
 	    es->cap.type != UX_CAP_ENDPOINT ||
 	    !(es->cap.rights & UX_R_READ))
 		goto slow;
 	struct endpoint *ep = (struct endpoint *)es->cap.obj;
+	/* A faulted caller goes to the tail of the ready queue on the slow
+	 * path (sched_yield relies on it): only straight to it if it would
+	 * be chosen anyway. */
 	if (ep->state == EP_SEND || (t->bound && t->bound->active) ||
-	    !can_switch_to(c, caller) || wants_long(t))
+	    !fp_can_switch_to(c, caller, caller->pending_fault) ||
+	    !fp_recv_ready(c, t))
 		goto slow;
 
 	rep->caller = NULL;
 	caller->reply = NULL;
-	copy_words(caller, t, 0, info);
+	answer(caller, t, info);
 	caller->state = TS_RUNNING;
 
 	rep->receiver = t;

@@ -327,6 +327,28 @@ ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
 	return UX_OK;
 }
 
+/* Is t's buffer [buf, buf+len) mapped for this access (vspace_check)?
+ * A buffer found good is remembered in k, and stays good while t has
+ * the same address space and no mapping anywhere went away or lost
+ * rights (cpu->vs_gen): a server receiving into the same buffer every
+ * time has it walked once. (A page that goes away later is still safe:
+ * the copy walks the tables again and stops there.) */
+static bool
+buffer_ok(struct tcb *t, struct buf_ok *k, uint64_t buf, uint64_t len,
+	  bool write, uint64_t *bad, uint64_t *code)
+{
+	struct cpu *c = this_cpu();
+
+	if (ipc_buffer_known(c, t, k, buf, len))
+		return true;
+	if (!vspace_check(t, buf, len, write, bad, code))
+		return false;
+	/* vspace_check found t's address space, so this is its PML4 */
+	*k = (struct buf_ok){.buf = buf, .len = len, .gen = c->vs_gen,
+			     .pml4 = t->slot[TCB_SLOT_VSPACE].cap.obj};
+	return true;
+}
+
 /* Check the caller's own long-message buffers (see the file comment). */
 err_t
 ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv)
@@ -341,15 +363,15 @@ ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv)
 			return UX_E_INVALID_ARGUMENT;
 		if (b->send_len > UX_MSG_LONG_MAX)
 			return UX_E_RANGE;
-		if (!vspace_check(t, b->send_buf, b->send_len, false, &bad,
-				  &code))
+		if (!buffer_ok(t, &t->send_ok, b->send_buf, b->send_len, false,
+			       &bad, &code))
 			goto fault;
 	}
 	if (recv && b && b->recv_len) {
 		if (b->recv_len > UX_MSG_LONG_MAX)
 			return UX_E_RANGE;
-		if (!vspace_check(t, b->recv_buf, b->recv_len, true, &bad,
-				  &code))
+		if (!buffer_ok(t, &t->recv_ok, b->recv_buf, b->recv_len, true,
+			       &bad, &code))
 			goto fault;
 	}
 	return UX_OK;

@@ -235,8 +235,9 @@ dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 	}
 }
 
-/* From syscall_entry for every call but Call and ReplyRecv, which go
- * to the fastpath first (entry.S compares with these numbers). */
+/* From syscall_entry for every native call but Call and ReplyRecv, which
+ * go to the fastpath first (entry.S compares with these numbers), and
+ * for foreign ones (syscall_foreign). */
 _Static_assert(SYSNO_CALL == UX_SYS_CALL &&
 		       SYSNO_REPLY_RECV == UX_SYS_REPLY_RECV,
 	       "entry.S system call numbers");
@@ -247,15 +248,29 @@ syscall_c(uint64_t cptr, uint64_t info, int64_t sysno)
 	syscall_slow(this_cpu()->cur, cptr, info, sysno);
 }
 
+/* A foreign (Linux) system call: a Linux thread's file call goes to the
+ * file's server (lxfile.c), anything else to the fault handler. */
+static noreturn void
+foreign(struct tcb *t, uint64_t nr)
+{
+	if (!(t->flags & UX_TCB_F_LINUX_FILES) ||
+	    (nr > LX_FILE_NR_MAX && !t->lx.to_handler) || /* the common case */
+	    !lx_file_call(t, nr))
+		fault_raise(t, UX_FAULT_SYSCALL, nr, 0);
+	kernel_exit();
+}
+
+noreturn void
+syscall_foreign(uint64_t nr)
+{
+	foreign(this_cpu()->cur, nr);
+}
+
 noreturn void
 syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info, int64_t sysno)
 {
-	if (sysno >= 0) {
-		if (!(t->flags & UX_TCB_F_LINUX_FILES) ||
-		    !lx_file_call(t, (uint64_t)sysno))
-			fault_raise(t, UX_FAULT_SYSCALL, (uint64_t)sysno, 0);
-		kernel_exit();
-	}
+	if (sysno >= 0)
+		foreign(t, (uint64_t)sysno);
 	err_t e = dispatch(t, sysno, cptr, info);
 	if (e != UX_OK && e < UX_E_COUNT)
 		thread_set_result(t, e, 0);

@@ -44,17 +44,23 @@ syscall_entry:
 	PUSH_GPRS
 	mov %gs:CPU_OFF_KSTACK, %rsp
 	/* Call and ReplyRecv try the fastpath, with (cptr, info) as they
-	 * came in rdi and rsi; the rest go through syscall_c. */
+	 * came in rdi and rsi; a foreign (Linux) call goes to
+	 * syscall_foreign, the rest through syscall_c. */
 	cmp $SYSNO_CALL, %rax
 	je 1f
 	cmp $SYSNO_REPLY_RECV, %rax
 	je 2f
+	test %rax, %rax
+	jns 3f
 	mov %rax, %rdx
 	call syscall_c
 	ud2
 1:	call fastpath_call
 	ud2
 2:	call fastpath_reply_recv
+	ud2
+3:	mov %rax, %rdi
+	call syscall_foreign
 	ud2
 
 /* Interrupt and exception stubs: normalise to (vector, error) then common. */

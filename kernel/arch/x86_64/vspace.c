@@ -124,6 +124,7 @@ pml4_destroy(struct cap *c)
 {
 	struct cpu *cpu = this_cpu();
 	cpu->asid_table[c->asid] = NULL;
+	cpu->vs_gen++;
 	if (cpu->cr3 == c->obj) {
 		cpu->cr3 = virt_to_phys(kernel_pml4());
 		write_cr3(cpu->cr3);
@@ -140,6 +141,7 @@ static void
 frame_unmap(struct cap *c)
 {
 	uint64_t pml4 = asid_pml4(c->asid);
+	this_cpu()->vs_gen++;
 	if ((c->flags & CAPF_MAPPED) && pml4) {
 		uint64_t *pte = vs_walk(pml4, c->w1, is_large(c) ? 2 : 1);
 		uint64_t want = c->obj | (is_large(c) ? PTE_PS : 0);
@@ -206,6 +208,8 @@ frame_map(struct inv *v, struct cap *c)
 		return UX_E_DELETE_FIRST;
 	vs_set_leaf(pte, c->obj, (unsigned)rights, is_large(c),
 		    attr == UX_MAP_UNCACHED);
+	if (remap)
+		this_cpu()->vs_gen++; /* rights may be fewer */
 	c->flags |= CAPF_MAPPED;
 	c->asid = pml4->asid;
 	c->w1 = va;
@@ -256,6 +260,7 @@ table_unmap(struct cap *c)
 	uint64_t pml4 = asid_pml4(c->asid);
 	if (!(c->flags & CAPF_MAPPED))
 		return;
+	this_cpu()->vs_gen++;
 	if (pml4) {
 		uint64_t *e = vs_walk(pml4, c->w1, table_parent_level(c->type));
 		if (e && (*e & PTE_P) && !(*e & PTE_PS) &&

@@ -66,6 +66,10 @@ struct cpu {
 	bool ts_set;
 
 	struct pml4 *asid_table[ASID_COUNT]; /* ASID -> address space */
+	/* Changed whenever a user mapping goes away or loses rights, in
+	 * any address space: a buffer found mapped before is then checked
+	 * again (ipc.c). */
+	uint64_t vs_gen;
 	struct irq_state irq[IRQ_COUNT];
 	uint64_t tsc_khz;
 };
