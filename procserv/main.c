@@ -165,7 +165,9 @@ handle(struct ux_msg *m)
 		n = sig_fault(p, label, mr(m, 0), mr(m, 1), regs);
 	sig_current = 0;
 	p = proc_get(m->badge); /* NULL if the handler ended it */
-	if (sig_deliverable(p)) /* else sig_settle has nothing to do */
+	/* sig_settle has nothing to do unless a signal is deliverable, and
+	 * none is without one pending (the common case, tested first) */
+	if (p && p->sig.pending && sig_deliverable(p))
 		n = sig_settle(p, regs, n, n ? m : NULL);
 	for (unsigned i = 0; i < n; i++) {
 		if (i < UX_REG_MRS)

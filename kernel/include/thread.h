@@ -100,6 +100,7 @@ void fault_reply(struct tcb *t, struct tcb *from,
  * syscall.c). */
 noreturn void fastpath_call(uint64_t cptr, uint64_t info);
 noreturn void fastpath_reply_recv(uint64_t cptr, uint64_t info);
+noreturn void fastpath_foreign(uint64_t nr);
 noreturn void syscall_c(uint64_t cptr, uint64_t info, int64_t sysno);
 noreturn void syscall_foreign(uint64_t nr); /* a number >= 0 */
 noreturn void syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info,

@@ -13,7 +13,7 @@
  * slow path's in every case the fastpath takes.
  *
  * syscall_entry (entry.S) comes here straight, with the system call's
- * rdi and rsi. Everything below is inline down to the return to user mode
+ * rdi and rsi (for a foreign call, its number: fastpath_foreign). Everything below is inline down to the return to user mode
  * (arch_exit_to): the only calls leave the kernel or go to the slow path,
  * so nothing is saved that is never restored. Every check that guards
  * security stays: the capability's type and rights, the badge comes from
@@ -23,27 +23,42 @@
 #include <arch/exit.h>
 #include <cspace.h>
 #include <fastpath.h>
+#include <uxrt/invocation.h>
 
 /* cspace_resolve(root, cptr, 64, &slot), inline: the one-CNode shape
- * first, then level by level (a root server's CSpace has two). */
+ * first, then the first level by hand (a root server keeps what it
+ * receives and replies through there: a leaf ends the walk), then level
+ * by level. */
 static inline __attribute__((always_inline)) bool
 lookup(const struct cap *node, uint64_t cptr, struct cte **out)
 {
 	if (likely(cspace_one_level(node, cptr, out)))
 		return true;
-	for (unsigned left = 64;;) {
+	unsigned radix = node->size_bits, level = radix + node->aux;
+	if (node->type != UX_CAP_CNODE || level - 1 >= 64)
+		return false; /* level 0, or more than 64 */
+	uint64_t v = cptr >> (64 - level); /* guard bits, index bits */
+	if (v >> radix != node->w1)
+		return false;
+	*out = (struct cte *)node->obj + (v - (node->w1 << radix));
+	if (likely((*out)->cap.type != UX_CAP_CNODE) || level == 64)
+		return true; /* a leaf ends a full-width walk */
+	cptr <<= level;
+	node = &(*out)->cap;
+	for (unsigned left = 64 - level;;) {
 		if (node->type != UX_CAP_CNODE)
 			return false;
-		unsigned radix = node->size_bits, level = radix + node->aux;
+		radix = node->size_bits;
+		level = radix + node->aux;
 		if (level == 0 || level > left)
 			return false;
-		uint64_t v = cptr >> (64 - level); /* guard bits, index bits */
+		v = cptr >> (64 - level);
 		if (v >> radix != node->w1)
 			return false;
 		*out = (struct cte *)node->obj + (v - (node->w1 << radix));
 		left -= level;
 		if (left == 0 || (*out)->cap.type != UX_CAP_CNODE)
-			return true; /* a leaf ends a full-width walk */
+			return true;
 		cptr <<= level;
 		node = &(*out)->cap;
 	}
@@ -106,12 +121,14 @@ answer(struct tcb *caller, struct tcb *t, uint64_t info)
 		copy_words(caller, t, 0, info);
 		return;
 	}
-	switch (ux_mi_len(info)) { /* at most UX_REG_MRS: fp_simple_info */
-	case 4: caller->ctx.rdx = t->ctx.CTX_MR3; /* fallthrough */
-	case 3: caller->ctx.rcx = t->ctx.CTX_MR2; /* fallthrough */
-	case 2: caller->ctx.rbx = t->ctx.CTX_MR1; /* fallthrough */
-	case 1: caller->ctx.rax = t->ctx.CTX_MR0; /* fallthrough */
-	default: break;
+	unsigned len = ux_mi_len(info); /* at most 4: fp_simple_info */
+	if (likely(len == 1)) { /* a system call's result */
+		caller->ctx.rax = t->ctx.CTX_MR0;
+	} else if (len) {
+		caller->ctx.rax = t->ctx.CTX_MR0;
+		caller->ctx.rbx = len > 1 ? t->ctx.CTX_MR1 : caller->ctx.rbx;
+		caller->ctx.rcx = len > 2 ? t->ctx.CTX_MR2 : caller->ctx.rcx;
+		caller->ctx.rdx = len > 3 ? t->ctx.CTX_MR3 : caller->ctx.rdx;
 	}
 	caller->pending_fault = 0;
 }
@@ -161,4 +178,28 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 	arch_exit_to(c, caller);
 slow:
 	syscall_slow(t, cptr, info, UX_SYS_REPLY_RECV);
+}
+
+/* A foreign (Linux) system call that is not a file call, to a fault
+ * handler waiting for it: fp_fault_direct without the way through
+ * syscall_foreign and fault_raise. Anything else goes that way. */
+noreturn void
+fastpath_foreign(uint64_t nr)
+{
+	struct cpu *c = this_cpu();
+	struct tcb *t = c->cur;
+	const struct cap *fep = &t->slot[TCB_SLOT_FAULT].cap;
+
+	if ((t->flags & UX_TCB_F_LINUX_FILES) &&
+	    (nr <= LX_FILE_NR_MAX || t->lx.to_handler))
+		goto slow; /* perhaps a file call (lxfile.c) */
+	if (fep->type != UX_CAP_ENDPOINT || !(fep->rights & UX_R_WRITE))
+		goto slow;
+	t->pending_fault = UX_FAULT_SYSCALL;
+	t->fault_w0 = nr;
+	t->fault_w1 = 0;
+	fp_fault_direct(c, t, fep);
+	t->pending_fault = 0; /* fault_raise does it all again */
+slow:
+	syscall_foreign(nr);
 }

@@ -44,8 +44,8 @@ syscall_entry:
 	PUSH_GPRS
 	mov %gs:CPU_OFF_KSTACK, %rsp
 	/* Call and ReplyRecv try the fastpath, with (cptr, info) as they
-	 * came in rdi and rsi; a foreign (Linux) call goes to
-	 * syscall_foreign, the rest through syscall_c. */
+	 * came in rdi and rsi, and so does a foreign (Linux) call, with
+	 * its number; the rest go through syscall_c. */
 	cmp $SYSNO_CALL, %rax
 	je 1f
 	cmp $SYSNO_REPLY_RECV, %rax
@@ -60,7 +60,7 @@ syscall_entry:
 2:	call fastpath_reply_recv
 	ud2
 3:	mov %rax, %rdi
-	call syscall_foreign
+	call fastpath_foreign
 	ud2
 
 /* Interrupt and exception stubs: normalise to (vector, error) then common. */
