@@ -106,6 +106,11 @@ struct tcb {
 				    (ipc.c), with what that depended on */
 		uint64_t buf, len, pml4, gen;
 	} send_ok, recv_ok;
+	struct xlate_cache {     /* the last pages of its memory the kernel
+				    translated for a read, for a write
+				    (vspace.c), with what that depended on */
+		uint64_t page, pa, pml4, gen;
+	} xc[2];
 	uint64_t id;                 /* for reports */
 	uint8_t fpu[512] __attribute__((aligned(64))); /* fxsave area */
 };

@@ -14,6 +14,7 @@
 void sched_enqueue(struct cpu *c, struct tcb *t, bool head);
 void sched_dequeue(struct cpu *c, struct tcb *t);
 void sched_wake(struct tcb *t);
+void sched_wake_instead(struct tcb *t); /* the current thread blocks */
 void sched_timer_tick(void);
 noreturn void kernel_exit(void);
 /* Make t inactive, out of any queue; true if it was in a system call
@@ -56,7 +57,10 @@ err_t ipc_send(struct tcb *t, struct cap *ep, uint64_t info, bool blocking,
 	       bool call);
 err_t ipc_recv(struct tcb *t, struct cap *ep, struct reply *reply,
 	       bool blocking);
-err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info);
+/* blocks: t (current) waits next (ipc_recv_blocks), so the caller may
+ * run in its place at once. */
+err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info, bool blocks);
+bool ipc_recv_blocks(struct tcb *t, const struct cap *ep);
 err_t ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv);
 
 /* Was t's buffer [buf, buf+len) found mapped (in k) with t's present

@@ -241,7 +241,10 @@ ipc_send(struct tcb *t, struct cap *cap, uint64_t info, bool blocking,
 		if (rep)
 			rep->receiver = NULL;
 		transfer(t, r, cap->w1, info, flags, ep);
-		sched_wake(r);
+		if (call && rep && t == this_cpu()->cur)
+			sched_wake_instead(r); /* t waits for the answer */
+		else
+			sched_wake(r);
 		if (call) {
 			await_reply(t, rep, flags);
 			return ERR_BLOCKED;
@@ -259,6 +262,15 @@ ipc_send(struct tcb *t, struct cap *cap, uint64_t info, bool blocking,
 	tq_append(&ep->head, &ep->tail, t);
 	ep->state = EP_SEND;
 	return ERR_BLOCKED;
+}
+
+/* Will ipc_recv(t, ep, ..., true) block? (Exactly its conditions.) */
+bool
+ipc_recv_blocks(struct tcb *t, const struct cap *cap)
+{
+	const struct endpoint *ep = (const struct endpoint *)cap->obj;
+	return (cap->rights & UX_R_READ) && !(t->bound && t->bound->active) &&
+	       ep->state != EP_SEND;
 }
 
 err_t
@@ -304,7 +316,7 @@ ipc_recv(struct tcb *t, struct cap *cap, struct reply *reply, bool blocking)
 }
 
 err_t
-ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
+ipc_reply(struct tcb *t, struct reply *r, uint64_t info, bool blocks)
 {
 	struct tcb *c = r->caller;
 
@@ -322,7 +334,10 @@ ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
 								 : 0;
 		transfer(t, c, 0, info, fl, NULL);
 	}
-	sched_wake(c);
+	if (blocks && t == this_cpu()->cur)
+		sched_wake_instead(c);
+	else
+		sched_wake(c);
 	thread_set_result(t, UX_OK, 0);
 	return UX_OK;
 }

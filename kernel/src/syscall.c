@@ -152,7 +152,7 @@ do_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
 	if ((e = ipc_check_buffers(t, info, r && r->caller, true)))
 		return e;
 	if (r && r->caller)
-		ipc_reply(t, r, info);
+		ipc_reply(t, r, info, ipc_recv_blocks(t, &s->cap));
 	return ipc_recv(t, &s->cap, r, true);
 }
 
@@ -217,7 +217,7 @@ dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 			return UX_E_INVALID_CAPABILITY;
 		if ((e = ipc_check_buffers(t, info, true, false)))
 			return e;
-		return ipc_reply(t, r, info);
+		return ipc_reply(t, r, info, false);
 	case UX_SYS_REPLY_RECV:
 		return do_reply_recv(t, cptr, info);
 	case UX_SYS_YIELD:
