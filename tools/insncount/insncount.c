@@ -2,7 +2,8 @@
  * insncount.c - a QEMU TCG plugin that counts, between markers the guest
  * executes, the instructions that are expensive on real hardware (CR3
  * writes, wrmsr, iret, sysret, swapgs, and for reference CR0 writes/clts,
- * FPU state saves and restores, and syscall entries), and optionally
+ * FPU state saves and restores, syscall entries and wrfsbase/wrgsbase,
+ * which Linux uses instead of wrmsr where the CPU has them), and optionally
  * profiles every instruction address executed there.
  *
  * icount weighs every instruction alike; these counts let a benchmark's
@@ -22,7 +23,8 @@
  * which tell apart programs linked at the same address.
  *
  * Output, per region that counted: "INSNCOUNT <id> starts=N insns=N
- * cr3=N wrmsr=N iret=N sysret=N swapgs=N cr0=N fpu=N syscall=N".
+ * cr3=N wrmsr=N iret=N sysret=N swapgs=N cr0=N fpu=N syscall=N
+ * wrfsbase=N".
  *
  * Built against QEMU's plugin API version 1 (QEMU 7.2); the few
  * declarations it needs are below, so no QEMU headers are required.
@@ -70,9 +72,10 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t, const qemu_info_t *, int,
 
 /* --- counting ---------------------------------------------------------- */
 enum kind { K_CR3, K_WRMSR, K_IRET, K_SYSRET, K_SWAPGS, K_CR0, K_FPU,
-	    K_SYSCALL, K_COUNT, K_NONE = K_COUNT };
+	    K_SYSCALL, K_WRFSBASE, K_COUNT, K_NONE = K_COUNT };
 static const char *const kind_name[K_COUNT] = {
-	"cr3", "wrmsr", "iret", "sysret", "swapgs", "cr0", "fpu", "syscall"};
+	"cr3", "wrmsr", "iret", "sysret", "swapgs", "cr0", "fpu", "syscall",
+	"wrfsbase"};
 
 #define REGIONS 256
 struct region {
@@ -108,8 +111,9 @@ static enum kind
 classify(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
+	bool rep = false;
 	while (i < n && is_prefix(p[i]))
-		i++;
+		rep |= p[i++] == 0xf3;
 	if (i < n && (p[i] & 0xf0) == 0x40)
 		i++; /* REX */
 	if (i >= n)
@@ -128,8 +132,11 @@ classify(const uint8_t *p, size_t n)
 	case 0x30: return K_WRMSR;
 	case 0x22: return r == 3 ? K_CR3 : r == 0 ? K_CR0 : K_NONE;
 	case 0x01: return modrm == 0xf8 ? K_SWAPGS : K_NONE;
-	case 0xae: /* fxsave fxrstor xsave xrstor xsaveopt (not fences) */
-		return mem && (r <= 1 || (r >= 4 && r <= 6)) ? K_FPU : K_NONE;
+	case 0xae: /* fxsave fxrstor xsave xrstor xsaveopt (not fences);
+		    * with F3 and a register: wrfsbase, wrgsbase */
+		if (!mem)
+			return rep && (r == 2 || r == 3) ? K_WRFSBASE : K_NONE;
+		return r <= 1 || (r >= 4 && r <= 6) ? K_FPU : K_NONE;
 	case 0xc7: /* xrstors, xsavec, xsaves */
 		return mem && (r == 3 || r == 4 || r == 5) ? K_FPU : K_NONE;
 	}
