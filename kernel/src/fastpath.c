@@ -13,9 +13,11 @@
  * slow path's in every case the fastpath takes.
  *
  * syscall_entry (entry.S) comes here straight, with the system call's
- * rdi and rsi (for a foreign call, its number: fastpath_foreign). Everything below is inline down to the return to user mode
+ * rdi and rsi (for a foreign call, its number: fastpath_foreign).
+ * Everything below is inline down to the return to user mode
  * (arch_exit_to): the only calls leave the kernel or go to the slow path,
- * so nothing is saved that is never restored. Every check that guards
+ * so nothing is saved that is never restored (the Makefile compiles this
+ * file to use every register freely: no function here may return to C). Every check that guards
  * security stays: the capability's type and rights, the badge comes from
  * the capability, the message length is at most four register words.
  */
