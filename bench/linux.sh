@@ -10,6 +10,7 @@
 # to OUTDIR/linux.log.  Everything it builds goes under OUTDIR.
 # BENCH_KERNEL_ARGS adds to the kernel command line; its NAME=value words
 # reach the benchmarks' environment (BENCH_RAW=1 prints every batch).
+# BENCH_QEMU_ARGS adds QEMU options (tools/bench.sh: the insncount plugin).
 set -eu
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -110,7 +111,7 @@ boot() {
 		-smp 1 -icount shift=0,sleep=off -nographic -no-reboot \
 		-kernel "$OUT/linux/vmlinuz" -initrd "$OUT/initramfs.cpio" \
 		-append "console=ttyS0 quiet ${BENCH_KERNEL_ARGS:-}" \
-		</dev/null >"$OUT/linux.log" 2>"$OUT/qemu.err" || status=$?
+		${BENCH_QEMU_ARGS:-} </dev/null >"$OUT/linux.log" 2>"$OUT/qemu.err" || status=$?
 	tr -d '\r' <"$OUT/linux.log" | grep '^BENCH' || true
 	[ "$status" = 0 ] || die "qemu exited with $status (see $OUT/qemu.err)"
 	grep -q '^BENCH-END' "$OUT/linux.log" ||

@@ -1167,16 +1167,37 @@ per_thread(uint64_t nr)
 	}
 }
 
+/* The table entry for call nr, or the table's size: an index by number,
+ * made on first use (a search through the table cost more than most
+ * calls' own work). */
+#define LX_NR_LIMIT 512
+static unsigned
+lx_find(uint64_t nr)
+{
+	static uint8_t index[LX_NR_LIMIT]; /* entry + 1, 0: none */
+	static bool made;
+	_Static_assert(sizeof table / sizeof table[0] < 255, "index width");
+	if (!made) {
+		for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+			if (table[i].nr < LX_NR_LIMIT)
+				index[table[i].nr] = (uint8_t)(i + 1);
+		made = true;
+	}
+	if (nr < LX_NR_LIMIT && index[nr])
+		return index[nr] - 1u;
+	for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].nr == nr) /* a number beyond the index */
+			return i;
+	return sizeof table / sizeof table[0];
+}
+
 unsigned
 lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 {
 	uint64_t nr = regs[UX_REG_RAX];
 	long r = -LX_ENOSYS;
-	unsigned i;
+	unsigned i = lx_find(nr);
 
-	for (i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (table[i].nr == nr)
-			break;
 	if (i < sizeof table / sizeof table[0]) {
 		uint64_t fs = regs[UX_REG_FS_BASE];
 		r = table[i].fn(per_thread(nr) ? p : proc_tg(p), regs);

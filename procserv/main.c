@@ -17,6 +17,12 @@
 uint64_t ps_ep, ps_reply, ps_l1;
 #define NREPLY 32
 static uint64_t replies[NREPLY];
+/* The endpoint we receive on and the reply objects also sit in slots of
+ * L1 itself (from L1_FAST on), where the kernel finds them in one step
+ * instead of two on every message. ps_ep stays the boot slot (badged
+ * copies are minted from it). */
+#define L1_FAST 200
+static uint64_t ep_recv;
 static bool reply_busy[NREPLY];
 uint64_t ps_console_ep; /* 0: no console server */
 static uint64_t exit_port;
@@ -53,6 +59,14 @@ cspace_init(void)
 				  64 - L1_RADIX - 14, UX_BI_SLOT_VSPACE,
 				  UX_BI_IPCBUF, UX_BI_SLOT_IPCBUF_FRAME)))
 		fatal("CSpace", e);
+}
+
+/* A copy of boot slot cap in L1 slot k; *addr is its address. */
+static long
+l1_copy(uint64_t cap, unsigned k, uint64_t *addr)
+{
+	*addr = PCAP(k, 0);
+	return ux_cnode_copy(ps_l1, k, L1_RADIX, ROOT, cap, 64, UX_R_ALL);
 }
 
 /* "init=PATH" names init (default /sbin/init); the words after "--"
@@ -96,6 +110,22 @@ mr(struct ux_msg *m, unsigned i)
 	return i < UX_REG_MRS ? m->mr[i] : ux_ipcbuf()->mr[i];
 }
 
+/* A fault message's registers (mr[2..]) into regs: two from the message
+ * registers, the rest straight from the IPC buffer. */
+static void
+fault_regs(const struct ux_msg *m, uint64_t regs[UX_REG_COUNT])
+{
+	const uint64_t *b = ux_ipcbuf()->mr + UX_REG_MRS;
+	_Static_assert(UX_FAULT_REGS + 2 == UX_REG_MRS, "message layout");
+	regs[0] = m->mr[UX_FAULT_REGS];
+	regs[1] = m->mr[UX_FAULT_REGS + 1];
+	/* 16 bytes a step, unrolled: a string copy is one count per
+	 * iteration under icount, and slow to start on hardware */
+#pragma GCC unroll 9
+	for (unsigned i = 0; i < UX_REG_COUNT - 2; i += 2)
+		__builtin_memcpy(regs + 2 + i, b + i, 16);
+}
+
 /* A request on a file we serve, from process pid: answered now (true)
  * or later; the process's signals go with the answer. */
 static bool
@@ -123,8 +153,7 @@ handle(struct ux_msg *m)
 		return file_request(m);
 	if (!p || ux_mi_len(m->info) < UX_FAULT_REGS + UX_REG_COUNT)
 		return false;
-	for (unsigned i = 0; i < UX_REG_COUNT; i++)
-		regs[i] = mr(m, UX_FAULT_REGS + i);
+	fault_regs(m, regs);
 	if (label == UX_FAULT_PAGE && mem_fault(p, mr(m, 0), mr(m, 1))) {
 		m->info = ux_msginfo(0, 0, 0, 0); /* retry the instruction */
 		return proc_get(m->badge) != NULL; /* not if ended (OOM) */
@@ -135,7 +164,12 @@ handle(struct ux_msg *m)
 	else
 		n = sig_fault(p, label, mr(m, 0), mr(m, 1), regs);
 	sig_current = 0;
-	n = sig_settle(proc_get(m->badge), regs, n, n ? m : NULL);
+	p = proc_get(m->badge); /* NULL if the handler ended it */
+	/* sig_settle has nothing to do unless a signal is pending (for the
+	 * thread or its process) or a call's mask is to be put back: the
+	 * common case, tested first */
+	if (p && (p->sig.pending | proc_tg(p)->sig.shared | p->sig.restore_mask))
+		n = sig_settle(p, regs, n, n ? m : NULL);
 	for (unsigned i = 0; i < n; i++) {
 		if (i < UX_REG_MRS)
 			m->mr[i] = regs[i];
@@ -285,11 +319,15 @@ main(struct ux_bootinfo *bi)
 	alloc_init(bi);
 	mem_init(bi);
 	cspace_init();
-	if ((e = alloc_obj(UX_CAP_ENDPOINT, 0, &ps_ep)))
+	if ((e = alloc_obj(UX_CAP_ENDPOINT, 0, &ps_ep)) ||
+	    (e = l1_copy(ps_ep, L1_FAST, &ep_recv)))
 		fatal("endpoint", e);
-	for (unsigned i = 0; i < NREPLY; i++)
-		if ((e = alloc_obj(UX_CAP_REPLY, 0, &replies[i])))
+	for (unsigned i = 0; i < NREPLY; i++) {
+		uint64_t r;
+		if ((e = alloc_obj(UX_CAP_REPLY, 0, &r)) ||
+		    (e = l1_copy(r, L1_FAST + 1 + i, &replies[i])))
 			fatal("reply objects", e);
+	}
 	ps_reply = replies[0];
 	exit_port = alloc_slot();
 	if (ux_ioport_issue(UX_BI_SLOT_IOPORT_CONTROL, 0xF4, 0xF4, ROOT,
@@ -319,7 +357,7 @@ main(struct ux_bootinfo *bi)
 
 	struct ux_msg m = {0};
 	ps_recv_buffer();
-	ux_recv(ps_ep, ps_reply, &m);
+	ux_recv(ep_recv, ps_reply, &m);
 	for (;;) {
 		bool reply = false;
 		if (m.info == 0 && !(m.badge & OF_BADGE)) { /* notification */
@@ -344,10 +382,10 @@ main(struct ux_bootinfo *bi)
 		}
 		ps_recv_buffer();
 		if (reply) {
-			ux_reply_recv(ps_ep, ps_reply, &m);
+			ux_reply_recv(ep_recv, ps_reply, &m);
 		} else {
 			m = (struct ux_msg){0};
-			ux_recv(ps_ep, ps_reply, &m);
+			ux_recv(ep_recv, ps_reply, &m);
 		}
 	}
 }

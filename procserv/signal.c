@@ -548,7 +548,7 @@ sig_settle(struct proc *p, uint64_t *regs, unsigned n, struct ux_msg *reply)
 	/* A call answered without a handler's frame puts back the mask
 	 * its wait had (rt_sigsuspend, ppoll, pselect6), which may let
 	 * more through (Linux's restore_saved_sigmask). */
-	if (answers && p->sig.restore_mask) {
+	if (answers && p && p->sig.restore_mask) {
 		p->sig.mask = p->sig.saved_mask;
 		p->sig.restore_mask = false;
 		if (sig_deliverable(p))

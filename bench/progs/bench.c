@@ -34,6 +34,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mark.h"
+
 #define BATCHES 31
 #define MIB (1024u * 1024u)
 #define SMALL_FILE_SIZE 100
@@ -354,12 +356,14 @@ static int batch_yield(struct ctx *c, unsigned n, uint64_t *instr,
 		       uint64_t *ops)
 {
 	int before = load(&c->shared[1]);
+	mark_start();
 	uint64_t t0 = rdtsc();
 
 	for (unsigned i = 0; i < n; i++)
 		if (sched_yield() < 0)
 			return fail(c, "sched_yield");
 	*instr = rdtsc() - t0;
+	mark_stop();
 	*ops = n + (uint64_t)(load(&c->shared[1]) - before);
 	return 0;
 }
@@ -502,10 +506,12 @@ static int batch_fault(struct ctx *c, unsigned n, uint64_t *instr,
 
 	if (p == MAP_FAILED)
 		return fail(c, "mmap");
+	mark_start();
 	t0 = rdtsc();
 	for (unsigned i = 0; i < n; i++)
 		p[i * page] = 1;
 	*instr = rdtsc() - t0;
+	mark_stop();
 	*ops = n;
 	if (munmap((void *)p, n * page) < 0)
 		return fail(c, "munmap");
@@ -538,11 +544,13 @@ static int run_batch(const struct bench *b, struct ctx *c, uint64_t *instr,
 
 	if (b->batch != NULL)
 		return b->batch(c, b->n, instr, ops);
+	mark_start();
 	t0 = rdtsc();
 	for (unsigned i = 0; i < b->n; i++)
 		if (b->op(c) < 0)
 			return -1;
 	*instr = rdtsc() - t0;
+	mark_stop();
 	*ops = b->n;
 	return 0;
 }
@@ -554,16 +562,22 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Warm-up batch, then BATCHES timed ones; per_op gets sorted results. */
-static int measure(const struct bench *b, struct ctx *c, uint64_t *per_op)
+/* Warm-up batch, then BATCHES timed ones; per_op gets sorted results,
+ * *all_ops the operations of every batch, the warm-up's too (what
+ * tools/insncount's counts cover: the batches are its region id). */
+static int measure(const struct bench *b, struct ctx *c, uint64_t *per_op,
+		   uint64_t *all_ops)
 {
 	uint64_t instr, ops;
 
+	mark_region((unsigned)(b - benches));
 	if (run_batch(b, c, &instr, &ops) < 0)
 		return -1;
+	*all_ops = ops;
 	for (int i = 0; i < BATCHES; i++) {
 		if (run_batch(b, c, &instr, &ops) < 0)
 			return -1;
+		*all_ops += ops;
 		per_op[i] = ops ? (instr + ops / 2) / ops : 0;
 	}
 	qsort(per_op, BATCHES, sizeof per_op[0], cmp_u64);
@@ -582,9 +596,9 @@ static void print_raw(const char *name, const uint64_t *per_op)
 static void run_bench(const struct bench *b)
 {
 	struct ctx c = { .fd_out = -1, .fd_in = -1 };
-	uint64_t per_op[BATCHES];
+	uint64_t per_op[BATCHES], all_ops = 0;
 	int ok = (b->setup == NULL || b->setup(&c) == 0) &&
-		 measure(b, &c, per_op) == 0;
+		 measure(b, &c, per_op, &all_ops) == 0;
 
 	if (b->teardown != NULL)
 		b->teardown(&c);
@@ -599,6 +613,9 @@ static void run_bench(const struct bench *b)
 		       (unsigned long long)per_op[BATCHES / 2],
 		       (unsigned long long)per_op[0],
 		       (unsigned long long)per_op[BATCHES - 1], b->n);
+	if (ok)
+		printf("BENCH-OPS %s region %u ops %llu\n", b->name,
+		       (unsigned)(b - benches), (unsigned long long)all_ops);
 	else
 		printf("BENCH %s unsupported %s\n", b->name, c.err);
 	fflush(stdout);

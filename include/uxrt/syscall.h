@@ -31,9 +31,7 @@ enum ux_syscall {
 	/* Development aids, needing no capability (to be put behind one
 	 * before real deployments): */
 	UX_SYS_DEBUG_PUTS = -12, /* debug: print rsi bytes at MR buffer */
-	UX_SYS_DEBUG_COUNTERS = -13, /* MR0..3: CR3 writes, sysret exits,
-				       iret exits, MSR writes, since boot */
-	UX_SYS_MIN = -13
+	UX_SYS_MIN = -12
 };
 
 /* Number of message registers passed in CPU registers. */

@@ -18,16 +18,27 @@ err_t cspace_lookup_in(struct tcb *t, uint64_t root_cptr, uint64_t index,
 		       unsigned depth, struct cte **out);
 
 /* The common CSpace shape, one CNode whose guard and radix take all 64
- * bits, in a few instructions; other shapes go through cspace_resolve. */
-static inline __attribute__((always_inline)) err_t
-cspace_lookup_fast(const struct cap *root, uint64_t cptr, struct cte **out)
+ * bits, in a few instructions: true with *out set, false for any other
+ * shape (or a guard that does not match). */
+static inline __attribute__((always_inline)) bool
+cspace_one_level(const struct cap *root, uint64_t cptr, struct cte **out)
 {
 	unsigned radix = root->size_bits;
 	if (likely(root->type == UX_CAP_CNODE && root->aux + radix == 64 &&
 		   (cptr >> radix) == root->w1)) {
-		*out = (struct cte *)root->obj + (cptr & (BIT(radix) - 1));
-		return UX_OK;
+		/* the guard matched: what is left is the index */
+		*out = (struct cte *)root->obj + (cptr - (root->w1 << radix));
+		return true;
 	}
+	return false;
+}
+
+/* cspace_resolve(root, cptr, 64), the one-level shape inline. */
+static inline __attribute__((always_inline)) err_t
+cspace_lookup_fast(const struct cap *root, uint64_t cptr, struct cte **out)
+{
+	if (likely(cspace_one_level(root, cptr, out)))
+		return UX_OK;
 	return cspace_resolve(root, cptr, 64, out);
 }
 

@@ -105,6 +105,15 @@ struct tcb {
 		uint64_t voff;       /* readv/writev: bytes done of iovec vidx */
 		uint32_t vidx;
 	} lxc;
+	struct buf_ok {          /* a long-message buffer last found mapped
+				    (ipc.c), with what that depended on */
+		uint64_t buf, len, pml4, gen;
+	} send_ok, recv_ok;
+	struct xlate_cache {     /* the last pages of its memory the kernel
+				    translated for a read, for a write
+				    (vspace.c), with what that depended on */
+		uint64_t page, pa, pml4, gen;
+	} xc[2];
 	uint64_t id;                 /* for reports */
 	uint8_t fpu[512] __attribute__((aligned(64))); /* fxsave area */
 };

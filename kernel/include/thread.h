@@ -14,6 +14,7 @@
 void sched_enqueue(struct cpu *c, struct tcb *t, bool head);
 void sched_dequeue(struct cpu *c, struct tcb *t);
 void sched_wake(struct tcb *t);
+void sched_wake_instead(struct tcb *t); /* the current thread blocks */
 void sched_timer_tick(void);
 noreturn void kernel_exit(void);
 /* Make t inactive, out of any queue; true if it was in a system call
@@ -56,8 +57,23 @@ err_t ipc_send(struct tcb *t, struct cap *ep, uint64_t info, bool blocking,
 	       bool call);
 err_t ipc_recv(struct tcb *t, struct cap *ep, struct reply *reply,
 	       bool blocking);
-err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info);
+/* blocks: t (current) waits next (ipc_recv_blocks), so the caller may
+ * run in its place at once. */
+err_t ipc_reply(struct tcb *t, struct reply *r, uint64_t info, bool blocks);
+bool ipc_recv_blocks(struct tcb *t, const struct cap *ep);
 err_t ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv);
+
+/* Was t's buffer [buf, buf+len) found mapped (in k) with t's present
+ * address space, and has no mapping anywhere gone away or lost rights
+ * since (cpu->vs_gen)? Then it needs no new check. */
+static inline bool
+ipc_buffer_known(struct cpu *c, struct tcb *t, const struct buf_ok *k,
+		 uint64_t buf, uint64_t len)
+{
+	const struct cap *vs = &t->slot[TCB_SLOT_VSPACE].cap;
+	return k->buf == buf && k->len == len && k->gen == c->vs_gen &&
+	       vs->type == UX_CAP_PML4 && k->pml4 == vs->obj;
+}
 void ipc_cancel(struct tcb *t);
 
 uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
@@ -65,6 +81,7 @@ uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 
 /* lxfile.c: Linux read/write/pread64/pwrite64/lseek as file requests. */
 bool lx_file_call(struct tcb *t, uint64_t nr);
+#define LX_FILE_NR_MAX 20 /* writev: no file call has a higher number */
 void lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
 bool lx_cancel(struct tcb *t);
 bool lx_stop(struct tcb *t);
@@ -82,18 +99,26 @@ unsigned fault_message(struct tcb *t, struct tcb *to,
 void fault_reply(struct tcb *t, struct tcb *from,
 		 struct ux_ipc_buffer *frombuf, unsigned len);
 
-/* fastpath.c: when the fastpath does not apply they go on to the slow
- * path (syscall_slow, syscall.c). */
-noreturn void fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info);
-noreturn void fastpath_reply_recv(struct tcb *t, uint64_t cptr,
-				  uint64_t info);
+/* fastpath.c, for the current thread (syscall_entry calls them): when
+ * the fastpath does not apply they go on to the slow path (syscall_slow,
+ * syscall.c). */
+noreturn void fastpath_call(uint64_t cptr, uint64_t info);
+noreturn void fastpath_reply_recv(uint64_t cptr, uint64_t info);
+noreturn void fastpath_foreign(uint64_t nr);
 noreturn void syscall_c(uint64_t cptr, uint64_t info, int64_t sysno);
+noreturn void syscall_foreign(uint64_t nr); /* a number >= 0 */
 noreturn void syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info,
 			   int64_t sysno);
 
 /* tcb.c */
 void tcb_init(struct tcb *t);
-bool tcb_runnable_config(struct tcb *t);
+/* Has t a CSpace and an address space to run with? */
+static inline bool
+tcb_runnable_config(struct tcb *t)
+{
+	return t->slot[TCB_SLOT_CSPACE].cap.type == UX_CAP_CNODE &&
+	       t->slot[TCB_SLOT_VSPACE].cap.type == UX_CAP_PML4;
+}
 
 /* Internal outcomes beyond enum ux_error (never seen by user space). */
 #define ERR_BLOCKED ((err_t)100)      /* thread blocked; result comes later */

@@ -38,19 +38,18 @@ cspace_resolve(const struct cap *root, uint64_t cptr, unsigned depth,
 
 	if (depth < 1 || depth > 64)
 		return UX_E_RANGE;
+	cptr <<= 64 - depth; /* what is left to resolve is at the top */
 	for (;;) {
 		if (node->type != UX_CAP_CNODE)
 			return UX_E_FAILED_LOOKUP;
-		unsigned radix = cnode_radix(node), gbits = node->aux;
-		unsigned level = radix + gbits;
+		unsigned radix = cnode_radix(node), level = radix + node->aux;
 		if (level == 0 || level > left)
 			return UX_E_FAILED_LOOKUP;
-		uint64_t guard = gbits ? (cptr >> (left - gbits)) & MASK(gbits)
-				       : 0;
-		if (guard != node->w1)
+		uint64_t v = cptr >> (64 - level); /* guard bits, index bits */
+		if (v >> radix != node->w1)
 			return UX_E_FAILED_LOOKUP;
-		uint64_t index = (cptr >> (left - level)) & MASK(radix);
-		struct cte *slot = (struct cte *)node->obj + index;
+		struct cte *slot = (struct cte *)node->obj +
+				   (v - (node->w1 << radix)); /* the index */
 		left -= level;
 		if (left == 0) {
 			*out = slot;
@@ -65,6 +64,7 @@ cspace_resolve(const struct cap *root, uint64_t cptr, unsigned depth,
 			}
 			return UX_E_FAILED_LOOKUP;
 		}
+		cptr <<= level; /* level < 64: some bits are left */
 		node = &slot->cap;
 	}
 }

@@ -11,33 +11,59 @@
  * highest ready one, nothing pending) and otherwise returns, so the slow
  * path does the work with the full rules. The effect is the same as the
  * slow path's in every case the fastpath takes.
+ *
+ * syscall_entry (entry.S) comes here straight, with the system call's
+ * rdi and rsi (for a foreign call, its number: fastpath_foreign).
+ * Everything below is inline down to the return to user mode
+ * (arch_exit_to): the only calls leave the kernel or go to the slow path,
+ * so nothing is saved that is never restored (the Makefile compiles this
+ * file to use every register freely: no function here may return to C). Every check that guards
+ * security stays: the capability's type and rights, the badge comes from
+ * the capability, the message length is at most four register words.
  */
 #include <arch/arch.h>
+#include <arch/exit.h>
 #include <cspace.h>
-#include <thread.h>
+#include <fastpath.h>
+#include <uxrt/invocation.h>
 
-/* A message the fastpath can carry: register words only. */
-static inline bool
-simple_info(uint64_t info)
+/* cspace_resolve(root, cptr, 64, &slot), inline: the one-CNode shape
+ * first, then the first level by hand (a root server keeps what it
+ * receives and replies through there: a leaf ends the walk), then level
+ * by level. */
+static inline __attribute__((always_inline)) bool
+lookup(const struct cap *node, uint64_t cptr, struct cte **out)
 {
-	return (info & 0xFF80u) == 0 && ux_mi_len(info) <= UX_REG_MRS;
-}
-
-/* Does t expect a long message (its receive buffer must be checked)? */
-static inline bool
-wants_long(struct tcb *t)
-{
-	struct ux_ipc_buffer *b = thread_ipcbuf(t);
-	return b && b->recv_len;
-}
-
-static inline bool
-can_switch_to(struct cpu *c, struct tcb *r)
-{
-	int best = sched_highest(c);
-	return (int)r->prio >= best &&
-	       r->slot[TCB_SLOT_VSPACE].cap.type == UX_CAP_PML4 &&
-	       r->slot[TCB_SLOT_CSPACE].cap.type == UX_CAP_CNODE;
+	if (likely(cspace_one_level(node, cptr, out)))
+		return true;
+	unsigned radix = node->size_bits, level = radix + node->aux;
+	if (node->type != UX_CAP_CNODE || level - 1 >= 64)
+		return false; /* level 0, or more than 64 */
+	uint64_t v = cptr >> (64 - level); /* guard bits, index bits */
+	if (v >> radix != node->w1)
+		return false;
+	*out = (struct cte *)node->obj + (v - (node->w1 << radix));
+	if (likely((*out)->cap.type != UX_CAP_CNODE) || level == 64)
+		return true; /* a leaf ends a full-width walk */
+	cptr <<= level;
+	node = &(*out)->cap;
+	for (unsigned left = 64 - level;;) {
+		if (node->type != UX_CAP_CNODE)
+			return false;
+		radix = node->size_bits;
+		level = radix + node->aux;
+		if (level == 0 || level > left)
+			return false;
+		v = cptr >> (64 - level);
+		if (v >> radix != node->w1)
+			return false;
+		*out = (struct cte *)node->obj + (v - (node->w1 << radix));
+		left -= level;
+		if (left == 0 || (*out)->cap.type != UX_CAP_CNODE)
+			return true;
+		cptr <<= level;
+		node = &(*out)->cap;
+	}
 }
 
 static inline void
@@ -53,14 +79,17 @@ copy_words(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t info)
 }
 
 noreturn void
-fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info)
+fastpath_call(uint64_t cptr, uint64_t info)
 {
 	struct cpu *c = this_cpu();
-	struct cte *s;
+	struct tcb *t = c->cur;
 
-	if (!simple_info(info) || c->resched)
+	/* Invariant: c->resched is false here (every way back to user mode
+	 * clears it or leaves it clear), so it needs no check. */
+	if (unlikely(!fp_simple_info(info)))
 		goto slow;
-	if (cspace_lookup_fast(&t->slot[TCB_SLOT_CSPACE].cap, cptr, &s))
+	struct cte *s;
+	if (unlikely(!lookup(&t->slot[TCB_SLOT_CSPACE].cap, cptr, &s)))
 		goto slow;
 	struct cap *cap = &s->cap;
 	if (cap->type != UX_CAP_ENDPOINT || !(cap->rights & UX_R_WRITE))
@@ -70,60 +99,75 @@ fastpath_call(struct tcb *t, uint64_t cptr, uint64_t info)
 		goto slow;
 	struct tcb *r = ep->head;
 	struct reply *rep = r->reply;
-	if (!rep || rep->caller || !can_switch_to(c, r) || wants_long(t))
+	if (!rep || rep->caller || !fp_can_switch_to(c, r, false) ||
+	    !fp_recv_ready(c, t))
 		goto slow;
 
-	ep->head = r->q_next;
-	if (ep->head)
-		ep->head->q_prev = NULL;
-	else {
-		ep->tail = NULL;
-		ep->state = EP_IDLE;
-	}
-	r->q_next = NULL;
-	r->reply = NULL;
-	r->blocked_on = NULL;
-	rep->receiver = NULL;
-	rep->caller = t;
-	t->reply = rep;
-	t->send_flags = SEND_CALL |
-			((cap->rights & UX_R_GRANT_REPLY) ? SEND_GRANT_REPLY : 0);
-	t->state = TS_BLOCKED_REPLY;
+	fp_hand_over(ep, r, rep, t,
+		     SEND_CALL | ((cap->rights & UX_R_GRANT_REPLY)
+					  ? SEND_GRANT_REPLY
+					  : 0));
 	copy_words(r, t, cap->w1, info);
-	r->state = TS_RUNNING;
 	c->cur = r;
-	arch_return_to_user(r);
+	arch_exit_to(c, r);
 slow:
 	syscall_slow(t, cptr, info, UX_SYS_CALL);
 }
 
+/* The caller's answer from t: message words for a Call, registers for a
+ * fault (fault_reply's, where the first four are plain registers). */
+static inline __attribute__((always_inline)) void
+answer(struct tcb *caller, struct tcb *t, uint64_t info)
+{
+	if (likely(!caller->pending_fault)) {
+		copy_words(caller, t, 0, info);
+		return;
+	}
+	unsigned len = ux_mi_len(info); /* at most 4: fp_simple_info */
+	if (likely(len == 1)) { /* a system call's result */
+		caller->ctx.rax = t->ctx.CTX_MR0;
+	} else if (len) {
+		caller->ctx.rax = t->ctx.CTX_MR0;
+		caller->ctx.rbx = len > 1 ? t->ctx.CTX_MR1 : caller->ctx.rbx;
+		caller->ctx.rcx = len > 2 ? t->ctx.CTX_MR2 : caller->ctx.rcx;
+		caller->ctx.rdx = len > 3 ? t->ctx.CTX_MR3 : caller->ctx.rdx;
+	}
+	caller->pending_fault = 0;
+}
+
 noreturn void
-fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
+fastpath_reply_recv(uint64_t cptr, uint64_t info)
 {
 	struct cpu *c = this_cpu();
-	struct cte *rs, *es;
+	struct tcb *t = c->cur;
 
-	if (!simple_info(info) || c->resched || !t->ctx.r12)
+	if (unlikely(!fp_simple_info(info) || !t->ctx.r12)) /* resched: above */
 		goto slow;
 	const struct cap *root = &t->slot[TCB_SLOT_CSPACE].cap;
-	if (cspace_lookup_fast(root, t->ctx.r12, &rs) ||
+	struct cte *rs, *es;
+	if (unlikely(!lookup(root, t->ctx.r12, &rs)) ||
 	    rs->cap.type != UX_CAP_REPLY)
 		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
-	if (!caller || caller->pending_fault || caller->lx.active || rep->receiver)
+	if (!caller || caller->lx.active || rep->receiver)
 		goto slow;
-	if (cspace_lookup_fast(root, cptr, &es) ||
-	    es->cap.type != UX_CAP_ENDPOINT || !(es->cap.rights & UX_R_READ))
+	if (unlikely(!lookup(root, cptr, &es)) ||
+	    es->cap.type != UX_CAP_ENDPOINT ||
+	    !(es->cap.rights & UX_R_READ))
 		goto slow;
 	struct endpoint *ep = (struct endpoint *)es->cap.obj;
+	/* A faulted caller goes to the tail of the ready queue on the slow
+	 * path (sched_yield relies on it): only straight to it if it would
+	 * be chosen anyway. */
 	if (ep->state == EP_SEND || (t->bound && t->bound->active) ||
-	    !can_switch_to(c, caller) || wants_long(t))
+	    !fp_can_switch_to(c, caller, caller->pending_fault) ||
+	    !fp_recv_ready(c, t))
 		goto slow;
 
 	rep->caller = NULL;
 	caller->reply = NULL;
-	copy_words(caller, t, 0, info);
+	answer(caller, t, info);
 	caller->state = TS_RUNNING;
 
 	rep->receiver = t;
@@ -133,7 +177,31 @@ fastpath_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
 	tq_append(&ep->head, &ep->tail, t);
 	ep->state = EP_RECV;
 	c->cur = caller;
-	arch_return_to_user(caller);
+	arch_exit_to(c, caller);
 slow:
 	syscall_slow(t, cptr, info, UX_SYS_REPLY_RECV);
+}
+
+/* A foreign (Linux) system call that is not a file call, to a fault
+ * handler waiting for it: fp_fault_direct without the way through
+ * syscall_foreign and fault_raise. Anything else goes that way. */
+noreturn void
+fastpath_foreign(uint64_t nr)
+{
+	struct cpu *c = this_cpu();
+	struct tcb *t = c->cur;
+	const struct cap *fep = &t->slot[TCB_SLOT_FAULT].cap;
+
+	if ((t->flags & UX_TCB_F_LINUX_FILES) &&
+	    (nr <= LX_FILE_NR_MAX || t->lx.to_handler))
+		goto slow; /* perhaps a file call (lxfile.c) */
+	if (fep->type != UX_CAP_ENDPOINT || !(fep->rights & UX_R_WRITE))
+		goto slow;
+	t->pending_fault = UX_FAULT_SYSCALL;
+	t->fault_w0 = nr;
+	t->fault_w1 = 0;
+	fp_fault_direct(c, t, fep);
+	t->pending_fault = 0; /* fault_raise does it all again */
+slow:
+	syscall_foreign(nr);
 }

@@ -10,7 +10,7 @@
  * so that if it is resumed (given a handler) the fault happens again.
  */
 #include <cspace.h>
-#include <thread.h>
+#include <fastpath.h>
 #include <uxrt/fault.h>
 
 void
@@ -34,27 +34,37 @@ fault_raise(struct tcb *t, unsigned type, uint64_t w0, uint64_t w1)
 	t->pending_fault = (uint8_t)type;
 	t->fault_w0 = w0;
 	t->fault_w1 = w1;
+	if (t == this_cpu()->cur)
+		fp_fault_direct(this_cpu(), t, fep); /* returns if not taken */
 	ipc_send(t, fep, 0, true, true);
 }
 
+/* The message: mr0, mr1 the fault's words, then the registers (two in
+ * message registers, the rest in the IPC buffer, if to has one). */
 unsigned
 fault_message(struct tcb *t, struct tcb *to, struct ux_ipc_buffer *tobuf)
 {
-	unsigned n = UX_FAULT_REGS + UX_REG_COUNT;
-	mr_set(to, tobuf, 0, t->fault_w0);
-	mr_set(to, tobuf, 1, t->fault_w1);
-	for (unsigned i = 0; i < UX_REG_COUNT; i++)
-		mr_set(to, tobuf, UX_FAULT_REGS + i, *ctx_reg(&t->ctx, i));
-	return tobuf ? n : UX_REG_MRS;
+	return fp_fault_message(t, to, tobuf);
 }
 
+/* The handler's answer: its first len words (at most all registers) are
+ * t's registers in enum ux_reg order, each checked (ctx_set_reg); those
+ * beyond the register words come from its IPC buffer, or are 0. */
 void
 fault_reply(struct tcb *t, struct tcb *from, struct ux_ipc_buffer *frombuf,
 	    unsigned len)
 {
 	if (len > UX_REG_COUNT)
 		len = UX_REG_COUNT;
-	for (unsigned i = 0; i < len; i++)
-		ctx_set_reg(&t->ctx, i, mr_get(from, frombuf, i));
+	switch (len) { /* rax..rdx: plain registers, from MR0..MR3 */
+	default:
+	case 4: t->ctx.rdx = from->ctx.CTX_MR3; /* fallthrough */
+	case 3: t->ctx.rcx = from->ctx.CTX_MR2; /* fallthrough */
+	case 2: t->ctx.rbx = from->ctx.CTX_MR1; /* fallthrough */
+	case 1: t->ctx.rax = from->ctx.CTX_MR0; /* fallthrough */
+	case 0: break;
+	}
+	for (unsigned i = UX_REG_MRS; i < len; i++)
+		ctx_set_reg(&t->ctx, i, frombuf ? frombuf->mr[i] : 0);
 	t->pending_fault = 0;
 }

@@ -261,7 +261,10 @@ ipc_send(struct tcb *t, struct cap *cap, uint64_t info, bool blocking,
 		if (rep)
 			rep->receiver = NULL;
 		transfer(t, r, cap->w1, info, flags, ep);
-		sched_wake(r);
+		if (call && rep && t == this_cpu()->cur)
+			sched_wake_instead(r); /* t waits for the answer */
+		else
+			sched_wake(r);
 		if (call) {
 			await_reply(t, rep, flags);
 			return ERR_BLOCKED;
@@ -279,6 +282,15 @@ ipc_send(struct tcb *t, struct cap *cap, uint64_t info, bool blocking,
 	tq_append(&ep->head, &ep->tail, t);
 	ep->state = EP_SEND;
 	return ERR_BLOCKED;
+}
+
+/* Will ipc_recv(t, ep, ..., true) block? (Exactly its conditions.) */
+bool
+ipc_recv_blocks(struct tcb *t, const struct cap *cap)
+{
+	const struct endpoint *ep = (const struct endpoint *)cap->obj;
+	return (cap->rights & UX_R_READ) && !(t->bound && t->bound->active) &&
+	       ep->state != EP_SEND;
 }
 
 err_t
@@ -324,7 +336,7 @@ ipc_recv(struct tcb *t, struct cap *cap, struct reply *reply, bool blocking)
 }
 
 err_t
-ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
+ipc_reply(struct tcb *t, struct reply *r, uint64_t info, bool blocks)
 {
 	struct tcb *c = r->caller;
 
@@ -342,9 +354,34 @@ ipc_reply(struct tcb *t, struct reply *r, uint64_t info)
 								 : 0;
 		transfer(t, c, 0, info, fl, NULL);
 	}
-	sched_wake(c);
+	if (blocks && t == this_cpu()->cur)
+		sched_wake_instead(c);
+	else
+		sched_wake(c);
 	thread_set_result(t, UX_OK, 0);
 	return UX_OK;
+}
+
+/* Is t's buffer [buf, buf+len) mapped for this access (vspace_check)?
+ * A buffer found good is remembered in k, and stays good while t has
+ * the same address space and no mapping anywhere went away or lost
+ * rights (cpu->vs_gen): a server receiving into the same buffer every
+ * time has it walked once. (A page that goes away later is still safe:
+ * the copy walks the tables again and stops there.) */
+static bool
+buffer_ok(struct tcb *t, struct buf_ok *k, uint64_t buf, uint64_t len,
+	  bool write, uint64_t *bad, uint64_t *code)
+{
+	struct cpu *c = this_cpu();
+
+	if (ipc_buffer_known(c, t, k, buf, len))
+		return true;
+	if (!vspace_check(t, buf, len, write, bad, code))
+		return false;
+	/* vspace_check found t's address space, so this is its PML4 */
+	*k = (struct buf_ok){.buf = buf, .len = len, .gen = c->vs_gen,
+			     .pml4 = t->slot[TCB_SLOT_VSPACE].cap.obj};
+	return true;
 }
 
 /* Check the caller's own long-message buffers (see the file comment). */
@@ -361,15 +398,15 @@ ipc_check_buffers(struct tcb *t, uint64_t info, bool send, bool recv)
 			return UX_E_INVALID_ARGUMENT;
 		if (b->send_len > UX_MSG_LONG_MAX)
 			return UX_E_RANGE;
-		if (!vspace_check(t, b->send_buf, b->send_len, false, &bad,
-				  &code))
+		if (!buffer_ok(t, &t->send_ok, b->send_buf, b->send_len, false,
+			       &bad, &code))
 			goto fault;
 	}
 	if (recv && b && b->recv_len) {
 		if (b->recv_len > UX_MSG_LONG_MAX)
 			return UX_E_RANGE;
-		if (!vspace_check(t, b->recv_buf, b->recv_len, true, &bad,
-				  &code))
+		if (!buffer_ok(t, &t->recv_ok, b->recv_buf, b->recv_len, true,
+			       &bad, &code))
 			goto fault;
 	}
 	return UX_OK;

@@ -26,6 +26,7 @@
 #define LX_PWRITE 18
 #define LX_READV 19
 #define LX_WRITEV 20
+_Static_assert(LX_WRITEV == LX_FILE_NR_MAX, "the highest file call");
 #define IOV_MAX 1024
 #define SSIZE_MAX (~0ull >> 1)
 
@@ -185,6 +186,8 @@ lx_file_call(struct tcb *t, uint64_t nr)
 		t->lx.to_handler = 0;
 		return false;
 	}
+	if (nr > LX_WRITEV || (nr > LX_LSEEK && nr < LX_PREAD))
+		return false; /* not a file call (the common case: first) */
 	if (cspace_lookup(t, x->rdi, &s) || s->cap.type != UX_CAP_ENDPOINT ||
 	    !(s->cap.rights & UX_R_WRITE))
 		return false;

@@ -75,6 +75,25 @@ sched_wake(struct tcb *t)
 		c->resched = true;
 }
 
+/* sched_wake(t) for the current thread's partner when the current
+ * thread is about to block (a Call handed over, a reply before a Recv
+ * that waits): t runs next at once, without a trip through the ready
+ * queue, where the scheduler would choose it anyway (its priority above
+ * every ready thread's). */
+void
+sched_wake_instead(struct tcb *t)
+{
+	struct cpu *c = this_cpu();
+	if (c->resched || !c->cur || c->cur == t ||
+	    (c->rq_l1 && (int)t->prio <= sched_highest(c))) {
+		sched_wake(t);
+		return;
+	}
+	t->state = TS_RUNNING;
+	t->blocked_on = NULL;
+	c->cur = t; /* Invariant kept: the blocking thread is in no queue */
+}
+
 /* Stop t. A thread taken out of a blocking IPC or notification wait
  * finds UX_E_CANCELLED as that call's result if it is resumed; a thread
  * stopped in a fault retries the faulting instruction instead, and one in

@@ -3,7 +3,7 @@
  *
  * Native calls have negative numbers (uxrt/syscall.h); any other number is
  * a foreign system call and becomes a fault message. Call and ReplyRecv try
- * the fastpath first. Every path ends in kernel_exit, which picks the thread
+ * the fastpath first (syscall_entry goes there straight). Every path ends in kernel_exit, which picks the thread
  * to run; an operation that succeeds writes its own results, one that fails
  * gets its error in rax here.
  */
@@ -152,7 +152,7 @@ do_reply_recv(struct tcb *t, uint64_t cptr, uint64_t info)
 	if ((e = ipc_check_buffers(t, info, r && r->caller, true)))
 		return e;
 	if (r && r->caller)
-		ipc_reply(t, r, info);
+		ipc_reply(t, r, info, ipc_recv_blocks(t, &s->cap));
 	return ipc_recv(t, &s->cap, r, true);
 }
 
@@ -193,18 +193,6 @@ debug_puts(struct tcb *t, uint64_t len)
 }
 
 static err_t
-debug_counters(struct tcb *t)
-{
-	struct cpu *c = this_cpu();
-	t->ctx.CTX_MR0 = c->stats_cr3_writes;
-	t->ctx.CTX_MR1 = c->stats_sysret;
-	t->ctx.CTX_MR2 = c->stats_iret;
-	t->ctx.CTX_MR3 = c->stats_msr_writes;
-	thread_set_result(t, UX_OK, ux_msginfo(0, 4, 0, 0));
-	return UX_OK;
-}
-
-static err_t
 dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 {
 	struct reply *r;
@@ -229,7 +217,7 @@ dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 			return UX_E_INVALID_CAPABILITY;
 		if ((e = ipc_check_buffers(t, info, true, false)))
 			return e;
-		return ipc_reply(t, r, info);
+		return ipc_reply(t, r, info, false);
 	case UX_SYS_REPLY_RECV:
 		return do_reply_recv(t, cptr, info);
 	case UX_SYS_YIELD:
@@ -242,34 +230,47 @@ dispatch(struct tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 		return do_ntfn(t, cptr, sysno);
 	case UX_SYS_DEBUG_PUTS:
 		return debug_puts(t, info);
-	case UX_SYS_DEBUG_COUNTERS:
-		return debug_counters(t);
 	default:
 		return UX_E_INVALID_ARGUMENT;
 	}
 }
 
+/* From syscall_entry for every native call but Call and ReplyRecv, which
+ * go to the fastpath first (entry.S compares with these numbers), and
+ * for foreign ones (syscall_foreign). */
+_Static_assert(SYSNO_CALL == UX_SYS_CALL &&
+		       SYSNO_REPLY_RECV == UX_SYS_REPLY_RECV,
+	       "entry.S system call numbers");
+
 noreturn void
 syscall_c(uint64_t cptr, uint64_t info, int64_t sysno)
 {
-	struct tcb *t = this_cpu()->cur;
+	syscall_slow(this_cpu()->cur, cptr, info, sysno);
+}
 
-	if (sysno == UX_SYS_CALL)
-		fastpath_call(t, cptr, info);
-	if (sysno == UX_SYS_REPLY_RECV)
-		fastpath_reply_recv(t, cptr, info);
-	syscall_slow(t, cptr, info, sysno);
+/* A foreign (Linux) system call: a Linux thread's file call goes to the
+ * file's server (lxfile.c), anything else to the fault handler. */
+static noreturn void
+foreign(struct tcb *t, uint64_t nr)
+{
+	if (!(t->flags & UX_TCB_F_LINUX_FILES) ||
+	    (nr > LX_FILE_NR_MAX && !t->lx.to_handler) || /* the common case */
+	    !lx_file_call(t, nr))
+		fault_raise(t, UX_FAULT_SYSCALL, nr, 0);
+	kernel_exit();
+}
+
+noreturn void
+syscall_foreign(uint64_t nr)
+{
+	foreign(this_cpu()->cur, nr);
 }
 
 noreturn void
 syscall_slow(struct tcb *t, uint64_t cptr, uint64_t info, int64_t sysno)
 {
-	if (sysno >= 0) {
-		if (!(t->flags & UX_TCB_F_LINUX_FILES) ||
-		    !lx_file_call(t, (uint64_t)sysno))
-			fault_raise(t, UX_FAULT_SYSCALL, (uint64_t)sysno, 0);
-		kernel_exit();
-	}
+	if (sysno >= 0)
+		foreign(t, (uint64_t)sysno);
 	err_t e = dispatch(t, sysno, cptr, info);
 	if (e != UX_OK && e < UX_E_COUNT)
 		thread_set_result(t, e, 0);

@@ -27,13 +27,6 @@ tcb_init(struct tcb *t)
 	t->id = next_id++;
 }
 
-bool
-tcb_runnable_config(struct tcb *t)
-{
-	return t->slot[TCB_SLOT_CSPACE].cap.type == UX_CAP_CNODE &&
-	       t->slot[TCB_SLOT_VSPACE].cap.type == UX_CAP_PML4;
-}
-
 void
 tcb_destroy(struct tcb *t)
 {

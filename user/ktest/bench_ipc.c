@@ -7,23 +7,19 @@
  * space that answers with ReplyRecv: a register message of 0 and 4 words
  * (the fastpath), 5 words (IPC buffer: slow path), and a 4 KiB long
  * message each way. Prints "BENCH name median min max ops" per operation,
- * plus the CR3 writes, sysret/iret exits and MSR writes per round trip.
+ * and "BENCH-OPS name region R ops N": the timed batches are marked
+ * (bench/progs/mark.h) as region R for tools/insncount, which counts the
+ * expensive instructions (CR3 writes, wrmsr, sysret, ...) of N round
+ * trips.
  */
 #include "ktest.h"
+#include "../../bench/progs/mark.h"
 
 #define BATCHES 31
 #define OPS 200
 
 static uint64_t ep, reply;
 static uint8_t sbuf[4096], cbuf_out[4096], cbuf_in[4096];
-
-static void
-counters(uint64_t out[4])
-{
-	struct ux_msg m = {0};
-	ux_sys(UX_SYS_DEBUG_COUNTERS, 0, 0, &m);
-	memcpy(out, m.mr, 4 * 8);
-}
 
 static void
 server(uint64_t mode)
@@ -61,10 +57,10 @@ sort(uint64_t *v, unsigned n)
 }
 
 static void
-run(const char *name, unsigned words, int mode)
+run(const char *name, unsigned region, unsigned words, int mode)
 {
 	struct ux_ipc_buffer *b = ux_ipcbuf();
-	uint64_t v[BATCHES], c0[4], c1[4];
+	uint64_t v[BATCHES];
 	struct kthread srv;
 	struct ux_msg m;
 
@@ -80,26 +76,21 @@ run(const char *name, unsigned words, int mode)
 		m = (struct ux_msg){.info = info};
 		ux_call(ep, &m);
 	}
-	counters(c0);
+	mark_region(region);
 	for (unsigned k = 0; k < BATCHES; k++) {
+		mark_start();
 		uint64_t t0 = ux_rdtsc();
 		for (unsigned i = 0; i < OPS; i++) {
 			m = (struct ux_msg){.info = info};
 			ux_call(ep, &m);
 		}
 		v[k] = (ux_rdtsc() - t0) / OPS;
+		mark_stop();
 	}
-	counters(c1);
 	sort(v, BATCHES);
 	printf("BENCH %s %lu %lu %lu %u\n", name, (unsigned long)v[BATCHES / 2],
 	       (unsigned long)v[0], (unsigned long)v[BATCHES - 1], OPS);
-	uint64_t n = BATCHES * OPS;
-	printf("BENCH-COUNTERS %s per-op x100: cr3=%lu sysret=%lu iret=%lu "
-	       "wrmsr=%lu\n",
-	       name, (unsigned long)((c1[0] - c0[0]) * 100 / n),
-	       (unsigned long)((c1[1] - c0[1]) * 100 / n),
-	       (unsigned long)((c1[2] - c0[2]) * 100 / n),
-	       (unsigned long)((c1[3] - c0[3]) * 100 / n));
+	printf("BENCH-OPS %s region %u ops %u\n", name, region, BATCHES * OPS);
 	b->recv_len = 0;
 	thread_kill(&srv);
 }
@@ -110,10 +101,10 @@ int
 bench_main(void)
 {
 	printf("BENCH-BEGIN UX/RT\n");
-	run("uxrt_ipc_rt_0w", 0, 0);
-	run("uxrt_ipc_rt_4w", 4, 0);
-	run("uxrt_ipc_rt_5w_slowpath", 5, 0);
-	run("uxrt_ipc_rt_4k_long", 0, 2);
+	run("uxrt_ipc_rt_0w", 32, 0, 0);
+	run("uxrt_ipc_rt_4w", 33, 4, 0);
+	run("uxrt_ipc_rt_5w_slowpath", 34, 5, 0);
+	run("uxrt_ipc_rt_4k_long", 35, 0, 2);
 	printf("BENCH-END status 0\n");
 	return 0;
 }

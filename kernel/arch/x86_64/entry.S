@@ -34,18 +34,33 @@ kernel_start:
 syscall_entry:
 	swapgs
 	mov %rsp, %gs:8
-	mov %gs:CPU_OFF_FRAME_END, %rsp
+	mov %gs:CPU_OFF_RSP0, %rsp
 	push $USER_SS
 	push %gs:8
 	push %r11
 	push $USER_CS
 	push %rcx
-	push $0
-	push $-1
+	sub $16, %rsp            /* vector and error: only traps read them */
 	PUSH_GPRS
 	mov %gs:CPU_OFF_KSTACK, %rsp
+	/* Call and ReplyRecv try the fastpath, with (cptr, info) as they
+	 * came in rdi and rsi, and so does a foreign (Linux) call, with
+	 * its number; the rest go through syscall_c. */
+	cmp $SYSNO_CALL, %rax
+	je 1f
+	cmp $SYSNO_REPLY_RECV, %rax
+	je 2f
+	test %rax, %rax
+	jns 3f
 	mov %rax, %rdx
 	call syscall_c
+	ud2
+1:	call fastpath_call
+	ud2
+2:	call fastpath_reply_recv
+	ud2
+3:	mov %rax, %rdi
+	call fastpath_foreign
 	ud2
 
 /* Interrupt and exception stubs: normalise to (vector, error) then common. */
@@ -103,30 +118,27 @@ isr_table:
 
 /* exit_sysret(struct arch_context *): fast return; rcx/r11 take rip/rflags.
  * Used only when the frame's rcx == rip and r11 == rflags (after a syscall)
- * and rip is a canonical user address. */
+ * and rip is a canonical user address. Loads, not pops: the frame's
+ * layout is struct arch_context's (checked in context.h). */
 	.global exit_sysret
 exit_sysret:
 	mov %rdi, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	add $8, %rsp
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	add $8, %rsp
-	pop %rbx
-	pop %rax
-	add $16, %rsp
-	pop %rcx
-	add $8, %rsp
-	pop %r11
-	pop %rsp
+	mov 0x00(%rsp), %r15
+	mov 0x08(%rsp), %r14
+	mov 0x10(%rsp), %r13
+	mov 0x18(%rsp), %r12
+	mov 0x28(%rsp), %r10
+	mov 0x30(%rsp), %r9
+	mov 0x38(%rsp), %r8
+	mov 0x40(%rsp), %rbp
+	mov 0x48(%rsp), %rdi
+	mov 0x50(%rsp), %rsi
+	mov 0x58(%rsp), %rdx
+	mov 0x68(%rsp), %rbx
+	mov 0x70(%rsp), %rax
+	mov 0x88(%rsp), %rcx     /* rip */
+	mov 0x98(%rsp), %r11     /* rflags */
+	mov 0xa0(%rsp), %rsp     /* the user's */
 	swapgs
 	sysretq
 

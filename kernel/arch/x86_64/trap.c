@@ -9,6 +9,7 @@
  */
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/exit.h>
 #include <arch/machine.h>
 #include <thread.h>
 #include <uxrt/fault.h>
@@ -18,9 +19,6 @@
 #define VEC_IRQ0 32
 #define VEC_TIMER 240
 #define VEC_SPURIOUS 255
-
-_Noreturn void exit_sysret(struct arch_context *c);
-_Noreturn void exit_iret(struct arch_context *c);
 
 static void
 fpu_switch(struct cpu *c)
@@ -95,40 +93,5 @@ arch_idle(void)
 noreturn void
 arch_return_to_user(struct tcb *t)
 {
-	struct cpu *c = this_cpu();
-	uint64_t cr3 = t->slot[TCB_SLOT_VSPACE].cap.obj;
-
-	if (c->cr3 != cr3) {
-		write_cr3(cr3);
-		c->cr3 = cr3;
-		c->stats_cr3_writes++;
-	}
-	c->frame_end = (uint64_t)&t->ctx + CTX_FRAME_END;
-	c->tss.rsp0 = c->frame_end;
-	if (t->ctx.fs_base != c->fs_base) {
-		wrmsr(MSR_FS_BASE, t->ctx.fs_base);
-		c->fs_base = t->ctx.fs_base;
-		c->stats_msr_writes++;
-	}
-	if (t->ctx.gs_base != c->gs_base) {
-		wrmsr(MSR_KERNEL_GS_BASE, t->ctx.gs_base); /* swapgs'd in */
-		c->gs_base = t->ctx.gs_base;
-		c->stats_msr_writes++;
-	}
-	if (c->fpu_owner == t) {
-		if (c->ts_set) {
-			__asm__ volatile("clts");
-			c->ts_set = false;
-		}
-	} else if (!c->ts_set) {
-		write_cr0(read_cr0() | CR0_TS);
-		c->ts_set = true;
-	}
-	if (t->ctx.rcx == t->ctx.rip && t->ctx.r11 == t->ctx.rflags &&
-	    t->ctx.rip < UX_USER_TOP) {
-		c->stats_sysret++;
-		exit_sysret(&t->ctx);
-	}
-	c->stats_iret++;
-	exit_iret(&t->ctx);
+	arch_exit_to(this_cpu(), t);
 }

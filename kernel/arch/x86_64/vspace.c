@@ -124,6 +124,7 @@ pml4_destroy(struct cap *c)
 {
 	struct cpu *cpu = this_cpu();
 	cpu->asid_table[c->asid] = NULL;
+	cpu->vs_gen++;
 	if (cpu->cr3 == c->obj) {
 		cpu->cr3 = virt_to_phys(kernel_pml4());
 		write_cr3(cpu->cr3);
@@ -140,6 +141,7 @@ static void
 frame_unmap(struct cap *c)
 {
 	uint64_t pml4 = asid_pml4(c->asid);
+	this_cpu()->vs_gen++;
 	if ((c->flags & CAPF_MAPPED) && pml4) {
 		uint64_t *pte = vs_walk(pml4, c->w1, is_large(c) ? 2 : 1);
 		uint64_t want = c->obj | (is_large(c) ? PTE_PS : 0);
@@ -206,6 +208,8 @@ frame_map(struct inv *v, struct cap *c)
 		return UX_E_DELETE_FIRST;
 	vs_set_leaf(pte, c->obj, (unsigned)rights, is_large(c),
 		    attr == UX_MAP_UNCACHED);
+	if (remap)
+		this_cpu()->vs_gen++; /* rights may be fewer */
 	c->flags |= CAPF_MAPPED;
 	c->asid = pml4->asid;
 	c->w1 = va;
@@ -256,6 +260,7 @@ table_unmap(struct cap *c)
 	uint64_t pml4 = asid_pml4(c->asid);
 	if (!(c->flags & CAPF_MAPPED))
 		return;
+	this_cpu()->vs_gen++;
 	if (pml4) {
 		uint64_t *e = vs_walk(pml4, c->w1, table_parent_level(c->type));
 		if (e && (*e & PTE_P) && !(*e & PTE_PS) &&
@@ -367,6 +372,33 @@ thread_pml4(struct tcb *t)
 	return c->type == UX_CAP_PML4 ? c->obj : 0;
 }
 
+/* translate() for t's memory, through t's cache of the page last
+ * translated for a read and the one for a write: each stays good while t
+ * has the same address space and no mapping anywhere went away or lost
+ * rights (cpu->vs_gen). A pipe's or a file's buffer is then walked once,
+ * not on every request. */
+static inline __attribute__((always_inline)) enum xlate
+xlate(struct tcb *t, uint64_t pml4, uint64_t va, bool write, uint64_t *pa,
+      uint64_t *code)
+{
+	uint64_t gen = this_cpu()->vs_gen, page = va & ~MASK(12);
+
+	for (int w = write; w < 2; w++) { /* a writable page is readable */
+		struct xlate_cache *k = &t->xc[w];
+		if (k->page == page && k->pml4 == pml4 && k->gen == gen &&
+		    pml4) {
+			*pa = k->pa + (va & MASK(12));
+			return XL_OK;
+		}
+	}
+	enum xlate x = translate(pml4, va, write, pa, code);
+	if (x == XL_OK)
+		t->xc[write] = (struct xlate_cache){
+			.page = page, .pa = *pa & ~MASK(12), .pml4 = pml4,
+			.gen = gen};
+	return x;
+}
+
 /* One leaf entry as translate checks it (entry e maps a page at level l). */
 static enum xlate
 leaf_ok(uint64_t e, int l, bool write, uint64_t *code)
@@ -398,6 +430,12 @@ vspace_check(struct tcb *t, uint64_t va, uint64_t len, bool write,
 		return false;
 	}
 	uint64_t p = va & ~MASK(12), end = va + len;
+	if (((end - 1) & ~MASK(12)) == p) { /* one page: perhaps known */
+		enum xlate x = xlate(t, pml4, va, write, &pa, code);
+		if (x != XL_OK)
+			*bad = x == XL_NOCOPY ? UX_USER_TOP : va;
+		return x == XL_OK;
+	}
 	while (p < end) {
 		uint64_t a = p < va ? va : p;
 		enum xlate x = translate(pml4, a, write, &pa, code);
@@ -459,8 +497,8 @@ vspace_copy(struct tcb *dst, uint64_t dva, struct tcb *src, uint64_t sva,
 	if (n > UX_USER_TOP - sva)
 		n = UX_USER_TOP - sva;
 	while (done < n) {
-		if (translate(dp, dva + done, true, &dpa, &code) != XL_OK ||
-		    translate(sp, sva + done, false, &spa, &code) != XL_OK)
+		if (xlate(dst, dp, dva + done, true, &dpa, &code) != XL_OK ||
+		    xlate(src, sp, sva + done, false, &spa, &code) != XL_OK)
 			break;
 		uint64_t chunk = n - done;
 		uint64_t dl = BIT(12) - ((dva + done) & MASK(12));

@@ -8,7 +8,9 @@
 #define USER_SS 0x1b
 #define CPU_OFF_KSTACK 16
 #define KSTACK_SIZE 16384
-#define CPU_OFF_FRAME_END 32
+#define CPU_OFF_RSP0 36 /* cpu.tss.rsp0 */
+#define SYSNO_CALL (-1)       /* UX_SYS_CALL (checked in syscall.c) */
+#define SYSNO_REPLY_RECV (-2) /* UX_SYS_REPLY_RECV */
 
 #ifdef __ASSEMBLER__
 .macro PUSH_GPRS

@@ -45,9 +45,9 @@ struct cpu {
 	uint64_t user_rsp;         /* gs:8, syscall entry scratch */
 	uint64_t kstack_top;       /* gs:16 */
 	struct tcb *cur;           /* gs:24, running thread (NULL: idle) */
-	uint64_t frame_end;        /* gs:32, end of cur's frame (= rsp0) */
-	uint64_t pad;
-	struct tss tss;            /* gs:48 */
+	struct tss tss;            /* gs:32; rsp0 (gs:36) is the end of
+				      cur's frame, where syscall_entry
+				      saves its registers */
 	uint64_t gdt[7];
 	unsigned id;
 
@@ -66,17 +66,19 @@ struct cpu {
 	bool ts_set;
 
 	struct pml4 *asid_table[ASID_COUNT]; /* ASID -> address space */
+	/* Changed whenever a user mapping goes away or loses rights, in
+	 * any address space: a buffer found mapped before is then checked
+	 * again (ipc.c). */
+	uint64_t vs_gen;
 	struct irq_state irq[IRQ_COUNT];
 	uint64_t tsc_khz;
-	uint64_t stats_cr3_writes; /* counters of expensive instructions */
-	uint64_t stats_sysret, stats_iret, stats_msr_writes;
 };
 
 #define CPU_OFF_CUR 24
 _Static_assert(__builtin_offsetof(struct cpu, kstack_top) == CPU_OFF_KSTACK,
 	       "asm offset");
 _Static_assert(__builtin_offsetof(struct cpu, cur) == CPU_OFF_CUR, "asm");
-_Static_assert(__builtin_offsetof(struct cpu, frame_end) == CPU_OFF_FRAME_END,
+_Static_assert(__builtin_offsetof(struct cpu, tss.rsp0) == CPU_OFF_RSP0,
 	       "asm offset");
 
 static inline struct cpu *this_cpu(void)
@@ -87,6 +89,5 @@ static inline struct cpu *this_cpu(void)
 }
 
 void cpu_init(struct cpu *c, unsigned id, uint64_t kstack_top);
-void cpu_set_frame(struct cpu *c, struct tcb *t);
 
 #endif
