@@ -150,6 +150,10 @@ $(BUILD)/host/test_srvloop: tests/host/test_srvloop.c user/lib/srvloop.c \
     user/lib/srvloop.h $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -DHOST_TEST -Iuser/lib -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_perm: tests/host/test_perm.c procserv/perm.c \
+    procserv/perm.h $(HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
 $(BUILD)/host/test_cdt: tests/host/test_cdt.c kernel/src/cspace.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -DHOST_TEST -Ikernel/include \

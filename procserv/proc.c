@@ -652,6 +652,7 @@ proc_fork(struct proc *t)
 	c->thread_gone = false;
 	c->tcb_slot = PS_TCB, c->fault_slot = PS_FAULT;
 	c->clear_tid = 0;
+	perm_inherit(&parent->perms, &c->perms);
 	sig_fork(t, c);
 	long e = proc_objects(c);
 	if (!e)

@@ -15,6 +15,7 @@
 #include <uxrt.h>
 #include <alloc.h>
 #include <srvenv.h>
+#include "perm.h"
 
 #define MAX_PROCS 32 /* tasks: processes and their threads */
 #define L1_RADIX 8
@@ -122,7 +123,8 @@ struct proc {
 	uint32_t pages;       /* mem.c: its first page record (0: none) */
 	unsigned npages;      /* resident pages */
 	uint64_t brk_start, brk;
-	uint32_t uid, gid;
+	uint32_t uid, gid;    /* who it is: brings no rights of its own */
+	struct permlist perms; /* what it may do beyond the mode bits */
 	int pgid, sid;        /* process group and session */
 	bool zombie;          /* exited, not yet waited for */
 	int wstatus;          /* Linux wait status once a zombie */
@@ -331,6 +333,13 @@ struct sdesc {
 	uint32_t mode, uid, gid, nlink;
 	uint64_t size, mtime, rdev, ino;
 };
+/* sec.c: may p do op (PERM_*) to what normalised path norm names (its
+ * description d, or NULL if nothing is there to fall back on)? 0 or
+ * -EACCES. sec_priv: a privileged action, the path /priv/what: 0 or
+ * -EPERM. */
+long sec_check(struct proc *p, const char *norm, unsigned op,
+	       const struct sdesc *d);
+long sec_priv(struct proc *p, const char *what);
 /* The description of what normalised path norm names (a symbolic link
  * at the end followed if follow; norm may be rewritten on the way), or
  * -errno. */

@@ -71,6 +71,8 @@ KTEST(vspace_frame_map_errors)
 	CHECK_EQ(ux_frame_map(f, VSPACE, va + 8, UX_R_READ, 0), UX_E_ALIGNMENT);
 	CHECK_EQ(ux_frame_map(f, VSPACE, UX_USER_TOP, UX_R_READ, 0),
 		 UX_E_RANGE);
+	CHECK_EQ(ux_frame_map(f, VSPACE, UX_USER_TOP - 4096, UX_R_READ, 0),
+		 UX_E_RANGE); /* the guard page below the top */
 	CHECK_EQ(ux_frame_map(f, VSPACE, 0xFFFFFFFF80000000ull, UX_R_READ, 0),
 		 UX_E_RANGE);
 	CHECK_EQ(ux_frame_map(f, VSPACE, va, 0, 0), UX_E_INVALID_ARGUMENT);

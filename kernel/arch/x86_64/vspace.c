@@ -191,7 +191,9 @@ frame_map(struct inv *v, struct cap *c)
 		return e;
 	if (!IS_ALIGNED(va, bits))
 		return UX_E_ALIGNMENT;
-	if (va >= UX_USER_TOP || UX_USER_TOP - va < BIT(bits))
+	/* never the last page: code ending there would leave rip at
+	 * UX_USER_TOP, not canonical, which no return to user can take */
+	if (va >= UX_USER_TOP - 4096 || UX_USER_TOP - 4096 - va < BIT(bits))
 		return UX_E_RANGE;
 	if (rights & ~(uint64_t)(UX_R_READ | UX_R_WRITE | UX_R_EXEC) ||
 	    !(rights & UX_R_READ) || attr > UX_MAP_UNCACHED)
