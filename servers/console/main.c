@@ -21,6 +21,9 @@
  * one whose call a signal took away no longer takes its reply (the kernel
  * refuses it), and the input goes to the next.
  *
+ * It publishes itself as /ports/console at start (uxrt/ps.h); /dev/console,
+ * /dev/tty and /dev/ttyS0 open that port.
+ *
  * Not yet: VTIME, IXON.
  */
 #include <uxrt.h>
@@ -354,6 +357,7 @@ main(void)
 	uart_init();
 	ux_irq_set_ntfn(SRV_DEV1, SRV_NTFN);
 	ux_tcb_bind(SRV_TCB, SRV_NTFN);
+	srv_publish("console", 1); /* /ports/console: before serving */
 	b->recv_buf = (uint64_t)msgbuf;
 	b->recv_len = sizeof msgbuf;
 	ux_recv(SRV_ENDPOINT, SRV_REPLY + cur, &m);
