@@ -212,6 +212,18 @@ open_dev(struct proc *p, const struct nspath *r, uint64_t flags)
 					 .id = r->id},
 		       flags);
 }
+
+/* /ports, or a port in it (its server's endpoint: ports.c). */
+static long
+open_port(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	if (!r->id)
+		return open_vdir(p, r, flags);
+	if (flags & O_DIRECTORY)
+		return -LX_ENOTDIR;
+	return ns_nodev(r->mnt) ? -LX_EACCES : ports_open(p, r->id, flags);
+}
+
 /* read, write and seek on a device file. */
 static void
 dev_request(struct ofile *f, struct ux_msg *m)
@@ -297,7 +309,8 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 		return -LX_EEXIST;
 	if (!r.found && r.slash)
 		return -LX_EISDIR;
-	if (!r.found && (e = ns_create(p, &r, 0100000 | (mode & 07777 & ~p->umask))))
+	mode = 0100000 | (mode & 07777 & ~p->umask);
+	if (!r.found && (e = ns_create(p, &r, mode)))
 		return e;
 	switch (ns_fs(r.mnt)) {
 	case FS_PROC:
@@ -305,11 +318,7 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 	case FS_DEV:
 		return open_dev(p, &r, flags);
 	case FS_PORTS:
-		if (flags & O_DIRECTORY && r.id)
-			return -LX_ENOTDIR;
-		if (r.id && ns_nodev(r.mnt))
-			return -LX_EACCES;
-		return r.id ? ports_open(p, r.id, flags) : open_vdir(p, &r, flags);
+		return open_port(p, &r, flags);
 	default:
 		return open_node(p, &r, flags);
 	}

@@ -38,6 +38,7 @@ static struct port {
 	int pid;	/* its server */
 	uint64_t ep;	/* the server's endpoint (our capability) */
 	uint64_t badge; /* clients' capabilities carry it */
+	uint64_t mtime; /* when it was published (s) */
 	char name[UX_PS_NAME_MAX + 1];
 } ports[MAX_PORTS];
 
@@ -116,6 +117,7 @@ publish(int pid, const char *name, uint64_t badge)
 				   .ep = ep,
 				   .badge = badge};
 		snprintf(t->name, sizeof t->name, "%s", name);
+		t->mtime = time_real_ns() / 1000000000ull;
 		return 0;
 	}
 	return -LX_ENOSPC;
@@ -238,7 +240,8 @@ pt_desc(uint32_t id, struct sdesc *d)
 	*d = t ? (struct sdesc){.mode = 0020666,
 				.ino = 4001 + (id - 1),
 				.uid = q ? q->uid : 0,
-				.gid = q ? q->gid : 0}
+				.gid = q ? q->gid : 0,
+				.mtime = t->mtime}
 	       : (struct sdesc){.mode = 0040755, .nlink = 2, .ino = 4000};
 	return 0;
 }
