@@ -42,6 +42,8 @@ lx_console_write(struct proc *p, uint64_t buf, uint64_t len)
 static long
 lx_write(struct proc *p, uint64_t *regs)
 {
+	if (fd_is(p, ARG0, FD_PORT))
+		return -LX_EIO; /* its server has gone */
 	if (!fd_is(p, ARG0, FD_CONSOLE))
 		return -LX_EBADF;
 	return lx_console_write(p, ARG1, ARG2);
