@@ -106,7 +106,7 @@ $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp -R rootfs/. $(BUILD)/initrd/
 	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/proc $(BUILD)/initrd/tmp \
-	    $(BUILD)/initrd/home/user
+	    $(BUILD)/initrd/home/user $(BUILD)/initrd/ports $(BUILD)/initrd/mnt
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
 	@for a in $$($(BUSYBOX) --list); do \
 	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \

@@ -6,8 +6,10 @@
  * the interpreter, the optional argument (the rest of the line, as one
  * word), the script's path, then the original argv[1..]. An interpreter
  * may itself be a script, MAX_NEST deep as on Linux; one more is ELOOP.
- * A file that is neither ELF nor a script is ENOEXEC. Paths go through
- * /proc's symbolic links too (execve("/proc/self/exe", ...)).
+ * A file that is neither ELF nor a script is ENOEXEC. Paths are the
+ * caller's namespace's (ns.c), through /proc's symbolic links too
+ * (execve("/proc/self/exe", ...)); a file on a noexec mount, or not on
+ * a tmpfs, is EACCES.
  *
  * It also records what /proc shows of the new program: its command line,
  * its name (the last part of the path given to execve) and its
@@ -90,38 +92,21 @@ script_argv(char **out, char *interp, char *arg, const char *file,
 	return 0;
 }
 
-/* path relative to the cwd, normalised, /proc's links followed. */
+/* Run the ELF program at full (its path, links resolved); name: the
+ * path execve was given. */
 static long
-resolve(struct proc *p, const char *path, char *norm)
-{
-	if (!path_normalise(proc_tg(p)->cwd, path, norm, 256))
-		return -LX_ENAMETOOLONG;
-	if (procfs_owns(norm)) {
-		long id = procfs_lookup(p, norm, true);
-		if (id != PROCFS_OUT)
-			return id < 0 ? id : -LX_EACCES; /* not executable */
-	}
-	return 0;
-}
-
-/* Run the ELF program at norm; name: the path execve was given. */
-static long
-run_program(struct proc *p, const char *name, const char *norm,
+run_program(struct proc *p, const char *name, const char *full,
 	    char *const argv[], char *const envp[])
 {
-	char full[256], exe[258];
 	struct proc *l = proc_tg(p); /* the caller goes on as the leader */
 	int pid = l->pid;
-	if (tmpfs_path(tmpfs_lookup(norm, true), full, sizeof full))
-		full[0] = '\0';
-	snprintf(exe, sizeof exe, "/%s", norm);
-	long e = proc_exec(p, exe, argv, envp);
+	long e = proc_exec(p, full, argv, envp);
 	if (e != LX_GONE || proc_get((uint64_t)pid) != l)
 		return e;
 	p = l;
 	const char *b = strrchr(name, '/');
 	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : name);
-	snprintf(p->exe, sizeof p->exe, "/%s", full);
+	snprintf(p->exe, sizeof p->exe, "%s", full);
 	exec_cmdline(p, argv);
 	return LX_GONE;
 }
@@ -132,20 +117,20 @@ exec_file(struct proc *p, const char *path, char *const argv[],
 {
 	static char heads[MAX_NEST + 1][HEAD + 1];
 	static char *vecs[2][MAX_ARGV + 1];
-	char norm[256], *interp, *arg;
+	char full[256], *interp, *arg;
 	const char *file = path;
 	char *const *av = argv;
 
 	for (unsigned depth = 0;; depth++) {
 		size_t size;
-		long e = resolve(p, file, norm);
-		const char *img = e ? NULL : tmpfs_program("/", norm, &size, &e);
+		long e;
+		const char *img = ns_program(p, file, &size, &e, full);
 		if (!img)
 			return e;
 		size_t n = size < HEAD ? size : HEAD;
 		memcpy(heads[depth], img, n);
 		if (shebang(heads[depth], n, &interp, &arg))
-			return run_program(p, path, norm, av, envp);
+			return run_program(p, path, full, av, envp);
 		if (depth == MAX_NEST)
 			return -LX_ELOOP;
 		if ((e = script_argv(vecs[depth % 2], interp, arg, file, av)))

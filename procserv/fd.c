@@ -2,7 +2,8 @@
  * fd.c - a Linux process's descriptor table. The table here says what each
  * descriptor is; the process's CSpace slot of the same number holds the
  * capability the kernel's file transport uses (the console server's
- * endpoint, or ours badged with an open file).
+ * endpoint, another server's published port, or ours badged with an
+ * open file).
  */
 #include "procserv.h"
 
@@ -17,12 +18,17 @@ fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 	p = proc_tg(p);
 	uint64_t ep = kind == FD_CONSOLE ? ps_console_ep : ps_ep;
 	uint64_t badge = kind == FD_CONSOLE ? 1 : OF_BADGE_MAKE(p->pid, of);
-	if (fd >= MAX_FD || !ep)
+	if (kind == FD_PORT)
+		ep = ports_cap(of, &badge);
+	if (fd >= MAX_FD || (!ep && kind != FD_PORT))
 		return UX_E_RANGE;
 	if (p->fds[fd].kind)
 		fd_close(p, fd);
-	long e = ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX, ROOT,
-			       ep, 64, UX_R_WRITE, badge);
+	/* a port whose server has gone: the descriptor stays, empty (its
+	 * reads and writes reach us: EIO) */
+	long e = !ep ? UX_OK
+		     : ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX,
+				     ROOT, ep, 64, UX_R_WRITE, badge);
 	if (e)
 		return e;
 	p->fds[fd] = (struct fdent){(uint8_t)kind, cloexec, (uint16_t)of};

@@ -2,13 +2,20 @@
  * file.c - open files the process server serves itself: tmpfs files
  * (tmpfs.c), the device files of /dev, and pipe ends (pipe.c).
  *
- * /proc's files (procfs.c) are open files here too.
+ * /proc's files (procfs.c) are open files here too. open resolves its
+ * path in the caller's namespace (ns.c); an open file remembers the
+ * mount it was opened through (which that keeps busy) and its node
+ * there. Opening a port of /ports (or /dev/console) gives a capability
+ * to its server instead (ports.c).
  *
  * An open file is an entry in the open-file table; a process holds it as
- * our endpoint badged with its index and the pid (OF_BADGE_MAKE) in its descriptor slot, so read,
- * pread64 and lseek arrive here straight from the kernel's file transport
- * (uxrt/file.h), not as faults. open, stat, getdents and close are
- * system calls that reach us as faults (linux.c calls in here).
+ * our endpoint badged with its index and the pid (OF_BADGE_MAKE) in its
+ * descriptor slot, so read, pread64 and lseek arrive here straight from
+ * the kernel's file transport (uxrt/file.h), not as faults. open, stat,
+ * getdents and close are system calls that reach us as faults (linux.c
+ * calls in here).
+ *
+ * The device directory (mounted on /dev) is here too: devfs_ops.
  */
 #include "procserv.h"
 #include "lx_errno.h"
@@ -21,9 +28,11 @@
 #define O_EXCL 0200
 #define O_APPEND 02000
 #define O_NOFOLLOW 0400000
+#define O_CLOEXEC 02000000
 
 /* Device files of /dev that we serve (the console is the console
- * server's): name, Linux device number. */
+ * server's port): name, Linux device number. Node id i + 1 of the
+ * device directory is devfiles[i]; its root is 0. */
 enum { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_URANDOM };
 static const struct devfile {
 	const char *name;
@@ -33,30 +42,21 @@ static const struct devfile {
 	{"null", DEV_NULL, 1, 3},       {"zero", DEV_ZERO, 1, 5},
 	{"full", DEV_FULL, 1, 7},       {"random", DEV_URANDOM, 1, 8},
 	{"urandom", DEV_URANDOM, 1, 9}, {"tty", -1, 5, 0},
-	{"console", -1, 5, 1},
+	{"console", -1, 5, 1},   {"ttyS0", -1, 4, 64},
 };
-
-static const struct devfile *
-devfile(const char *norm)
-{
-	if (strncmp(norm, "dev/", 4))
-		return NULL;
-	for (unsigned i = 0; i < sizeof devfiles / sizeof devfiles[0]; i++)
-		if (!strcmp(norm + 4, devfiles[i].name))
-			return &devfiles[i];
-	return NULL;
-}
+#define NDEV (sizeof devfiles / sizeof devfiles[0])
 
 static struct ofile {
 	unsigned refs;
 	int dev;         /* DEV_*: a device file */
 	int pipe;        /* a pipe end (pipe.c): pipe number, else -1 */
 	bool pipe_write; /* ... its write end */
+	bool vdir;       /* the device directory or /ports */
 	int node;        /* a tmpfs node, else -1 */
 	uint32_t pfs;    /* a /proc entry: its id + 1, else 0 */
+	int mnt;         /* the mount it is in (not a pipe), else -1 */
+	uint32_t id;     /* its node there */
 	uint64_t flags;  /* open flags (access mode, O_APPEND) */
-	struct cpio_entry e; /* device files: mode and rdev */
-	unsigned ino;
 	uint64_t off;
 } ofiles[MAX_OFILES];
 
@@ -114,6 +114,20 @@ of_unref(unsigned of)
 		pipe_end_closed(f->pipe, f->pipe_write);
 	if (f->node >= 0)
 		tmpfs_ref(f->node, -1);
+	int mnt = f->mnt;
+	f->mnt = -1;
+	ns_file_closed(mnt);
+}
+
+bool
+of_busy(int mnt, bool writers)
+{
+	for (unsigned of = 0; of < MAX_OFILES; of++)
+		if (ofiles[of].refs && ofiles[of].mnt == mnt &&
+		    (!writers ||
+		     ((ofiles[of].flags & O_ACCMODE) && !ofiles[of].dev)))
+			return true;
+	return false;
 }
 
 /* A free open-file entry, or -1. */
@@ -133,7 +147,7 @@ of_new_pipe_end(int pipe, bool write)
 	int of = of_alloc();
 	if (of >= 0)
 		ofiles[of] = (struct ofile){.pipe = pipe, .pipe_write = write,
-					    .node = -1};
+					    .node = -1, .mnt = -1};
 	return of;
 }
 
@@ -143,31 +157,71 @@ is_dir(const struct tnode *t)
 	return (t->mode & 0170000) == 0040000;
 }
 
+/* A new open file f (its references not yet taken) in p's lowest free
+ * descriptor. */
 static long
-open_dev(struct proc *p, const struct devfile *d, uint64_t flags)
+install(struct proc *p, struct ofile f, uint64_t flags)
 {
-	int fd = fd_free(p, 0);
-	unsigned of;
-	if (flags & O_DIRECTORY)
-		return -LX_ENOTDIR;
+	int fd = fd_free(p, 0), of = of_alloc();
 	if (fd < 0)
 		return -LX_EMFILE;
-	if (d->dev < 0) /* the console */
-		return fd_install(p, (unsigned)fd, FD_CONSOLE, 0,
-				  flags & 02000000)
-			       ? -LX_ENXIO
-			       : fd;
-	int ofi = of_alloc();
-	if (ofi < 0)
+	if (of < 0)
 		return -LX_ENFILE;
-	of = (unsigned)ofi;
-	ofiles[of] = (struct ofile){.dev = d->dev, .pipe = -1, .node = -1,
-				    .ino = 3000 + d->minor};
-	ofiles[of].e.mode = 0020666;
-	ofiles[of].e.mtime = d->major << 8 | d->minor; /* rdev, for stat */
-	return fd_install(p, (unsigned)fd, FD_FILE, of, flags & 02000000)
-		       ? -LX_ENOMEM
-		       : fd;
+	f.refs = 0;
+	f.flags = flags;
+	ofiles[of] = f;
+	if (f.node >= 0)
+		tmpfs_ref(f.node, 1);
+	if (fd_install(p, (unsigned)fd, FD_FILE, (unsigned)of,
+		       flags & O_CLOEXEC)) {
+		if (f.node >= 0)
+			tmpfs_ref(f.node, -1);
+		return -LX_ENOMEM;
+	}
+	return fd;
+}
+
+/* The device directory or /ports: a directory to list, read only. */
+static long
+open_vdir(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	if (flags & O_ACCMODE)
+		return -LX_EISDIR;
+	return install(p, (struct ofile){.vdir = true, .pipe = -1, .node = -1,
+					 .mnt = r->mnt, .id = r->id},
+		       flags);
+}
+
+static long
+open_dev(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	if (!r->id)
+		return open_vdir(p, r, flags);
+	const struct devfile *d = &devfiles[r->id - 1];
+	if (flags & O_DIRECTORY)
+		return -LX_ENOTDIR;
+	if (ns_nodev(r->mnt))
+		return -LX_EACCES;
+	if (d->dev < 0) { /* the console: its server's port */
+		long port = ports_ops.child(0, "console");
+		return port < 0 ? -LX_ENXIO
+				: ports_open(p, (uint32_t)port, flags);
+	}
+	return install(p, (struct ofile){.dev = d->dev, .pipe = -1,
+					 .node = -1, .mnt = r->mnt,
+					 .id = r->id},
+		       flags);
+}
+
+/* /ports, or a port in it (its server's endpoint: ports.c). */
+static long
+open_port(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	if (!r->id)
+		return open_vdir(p, r, flags);
+	if (flags & O_DIRECTORY)
+		return -LX_ENOTDIR;
+	return ns_nodev(r->mnt) ? -LX_EACCES : ports_open(p, r->id, flags);
 }
 
 /* read, write and seek on a device file. */
@@ -197,11 +251,10 @@ dev_request(struct ofile *f, struct ux_msg *m)
 
 /* Open /proc entry id: read only, like Linux's for anyone but root. */
 static long
-open_proc(struct proc *p, uint32_t id, uint64_t flags)
+open_proc(struct proc *p, const struct nspath *r, uint64_t flags)
 {
 	struct sdesc d;
-	long e = procfs_desc(id, &d);
-	int of = of_alloc(), fd = fd_free(p, 0);
+	long e = procfs_desc(r->id, &d);
 	if (e)
 		return e;
 	if ((d.mode & 0170000) == 0120000)
@@ -212,70 +265,64 @@ open_proc(struct proc *p, uint32_t id, uint64_t flags)
 		return -LX_EISDIR;
 	if ((flags & O_ACCMODE) || (flags & O_TRUNC))
 		return -LX_EACCES;
-	if (of < 0)
-		return -LX_ENFILE;
-	if (fd < 0)
-		return -LX_EMFILE;
-	ofiles[of] = (struct ofile){.pipe = -1, .node = -1, .pfs = id + 1,
-				    .flags = flags, .ino = (unsigned)d.ino};
-	return fd_install(p, (unsigned)fd, FD_FILE, (unsigned)of,
-			  flags & 02000000)
-		       ? -LX_ENOMEM
-		       : fd;
+	return install(p, (struct ofile){.pipe = -1, .node = -1,
+					 .pfs = r->id + 1, .mnt = r->mnt,
+					 .id = r->id},
+		       flags);
+}
+
+/* A tmpfs node. */
+static long
+open_node(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	struct tnode *t = tmpfs_node((int)r->id);
+	if ((t->mode & 0170000) == 0120000)
+		return -LX_ELOOP; /* O_NOFOLLOW on a symbolic link */
+	if ((flags & O_DIRECTORY) && !is_dir(t))
+		return -LX_ENOTDIR;
+	if (is_dir(t) && (flags & O_ACCMODE))
+		return -LX_EISDIR;
+	if (!is_dir(t) && ns_readonly(r->mnt) &&
+	    ((flags & O_ACCMODE) || (flags & O_TRUNC)))
+		return -LX_EROFS;
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE)) {
+		long e = tmpfs_truncate(t, 0);
+		if (e)
+			return e;
+	}
+	return install(p, (struct ofile){.node = (int)r->id, .pipe = -1,
+					 .mnt = r->mnt, .id = r->id},
+		       flags);
 }
 
 long
 of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 {
 	p = proc_tg(p);
-	char norm[256];
-	unsigned of;
-
-	if (!path_normalise(p->cwd, path, norm, sizeof norm))
-		return -LX_ENAMETOOLONG;
-	if (procfs_owns(norm)) {
-		long id = procfs_lookup(p, norm, !(flags & O_NOFOLLOW));
-		if (id != PROCFS_OUT)
-			return id < 0 ? id : open_proc(p, (uint32_t)id, flags);
-	}
-	const struct devfile *d = devfile(norm);
-	if (d)
-		return open_dev(p, d, flags);
-	int n = tmpfs_lookup(norm, !(flags & O_NOFOLLOW));
-	if (n >= 0 && (flags & O_CREAT) && (flags & O_EXCL))
+	struct nspath r;
+	bool creat = flags & O_CREAT, excl = creat && (flags & O_EXCL);
+	unsigned how = ((flags & O_NOFOLLOW) || excl ? 0 : NS_FOLLOW) |
+		       (creat ? NS_CREATE : 0);
+	long e = ns_lookup(p, path, how, &r);
+	if (e)
+		return e;
+	if (r.found && excl)
 		return -LX_EEXIST;
-	if (n == -LX_ENOENT && (flags & O_CREAT))
-		n = tmpfs_create(norm, 0100000 | (mode & 07777 & ~p->umask),
-				 p->uid, p->gid);
-	if (n < 0)
-		return n;
-	struct tnode *t = tmpfs_node(n);
-	if ((t->mode & 0170000) == 0120000)
-		return -40; /* ELOOP: O_NOFOLLOW on a symbolic link */
-	if ((flags & O_DIRECTORY) && !is_dir(t))
-		return -LX_ENOTDIR;
-	if (is_dir(t) && (flags & O_ACCMODE))
+	if (!r.found && r.slash)
 		return -LX_EISDIR;
-	int fd = fd_free(p, 0), ofi = of_alloc();
-	if (ofi < 0)
-		return -LX_ENFILE;
-	of = (unsigned)ofi;
-	if (fd < 0)
-		return -LX_EMFILE;
-	if ((flags & O_TRUNC) && (flags & O_ACCMODE)) {
-		long e = tmpfs_truncate(t, 0);
-		if (e)
-			return e;
+	mode = 0100000 | (mode & 07777 & ~p->umask);
+	if (!r.found && (e = ns_create(p, &r, mode)))
+		return e;
+	switch (ns_fs(r.mnt)) {
+	case FS_PROC:
+		return open_proc(p, &r, flags);
+	case FS_DEV:
+		return open_dev(p, &r, flags);
+	case FS_PORTS:
+		return open_port(p, &r, flags);
+	default:
+		return open_node(p, &r, flags);
 	}
-	ofiles[of] = (struct ofile){.node = n, .pipe = -1, .flags = flags,
-				    .ino = (unsigned)n + 1};
-	tmpfs_ref(n, 1);
-	long r = fd_install(p, (unsigned)fd, FD_FILE, of, flags & 02000000);
-	if (r) {
-		tmpfs_ref(n, -1);
-		return -LX_ENOMEM;
-	}
-	return fd;
 }
 
 int
@@ -291,7 +338,7 @@ long
 of_mmap(struct proc *p, uint64_t fd, int *node)
 {
 	p = proc_tg(p);
-	if (fd_is(p, fd, FD_CONSOLE)) {
+	if (fd_is(p, fd, FD_CONSOLE) || fd_is(p, fd, FD_PORT)) {
 		*node = -2;
 		return 2;
 	}
@@ -321,15 +368,13 @@ file_read(struct ofile *f, uint64_t off, uint8_t *dst, uint64_t len)
 	return tmpfs_read(tmpfs_node(f->node), off, dst, len);
 }
 
-/* Whether open file f is a directory (of tmpfs or of /proc). */
+/* Whether open file f is a directory. */
 static bool
 file_is_dir(struct ofile *f)
 {
 	struct sdesc d = {0};
-	if (f->pfs)
-		return !procfs_desc(f->pfs - 1, &d) &&
-		       (d.mode & 0170000) == 0040000;
-	return is_dir(tmpfs_node(f->node));
+	return f->mnt >= 0 && !ns_desc(f->mnt, f->id, &d) &&
+	       (d.mode & 0170000) == 0040000;
 }
 
 /* read, pread64, lseek and write on an open file; pipes go to pipe.c,
@@ -351,7 +396,7 @@ of_request(struct ux_msg *m)
 		return true;
 	}
 	struct tnode *t = f->refs && !f->pfs ? tmpfs_node(f->node) : NULL;
-	if (!f->refs || (!t && !f->pfs)) {
+	if (!f->refs || (!t && !f->pfs && !f->vdir)) {
 		r = -LX_EBADF;
 	} else if (op == UX_FILE_READ) {
 		uint64_t off = a == UX_FILE_OFFSET_NONE ? f->off : a;
@@ -401,7 +446,7 @@ static long
 put_stat(struct proc *p, uint64_t va, const struct sdesc *d)
 {
 	uint64_t st[18] = {0};
-	st[0] = 1;
+	st[0] = d->dev ? d->dev : 1;
 	st[1] = d->ino;
 	st[2] = d->nlink ? d->nlink : 1;
 	st[3] = d->mode | (uint64_t)d->uid << 32;
@@ -414,38 +459,6 @@ put_stat(struct proc *p, uint64_t va, const struct sdesc *d)
 	return proc_copy_out(p, va, st, 144) ? -LX_EFAULT : 0;
 }
 
-static struct sdesc
-node_desc(int n)
-{
-	struct tnode *t = tmpfs_node(n);
-	return (struct sdesc){.mode = t->mode, .uid = t->uid, .gid = t->gid,
-			      .nlink = t->nlink, .size = t->size,
-			      .mtime = t->mtime, .ino = (uint64_t)n + 1};
-}
-
-long
-of_path_desc(struct proc *p, char *norm, bool follow, struct sdesc *d)
-{
-	p = proc_tg(p);
-	if (procfs_owns(norm)) {
-		long id = procfs_lookup(p, norm, follow);
-		if (id != PROCFS_OUT)
-			return id < 0 ? id : procfs_desc((uint32_t)id, d);
-	}
-	const struct devfile *dv = devfile(norm);
-	if (dv) {
-		*d = (struct sdesc){.mode = 0020666,
-				    .rdev = dv->major << 8 | dv->minor,
-				    .ino = 3000 + dv->minor};
-		return 0;
-	}
-	int n = tmpfs_lookup(norm, follow);
-	if (n < 0)
-		return n;
-	*d = node_desc(n);
-	return 0;
-}
-
 /* What descriptor fd is, for fstat. */
 static long
 fd_desc(struct proc *p, unsigned fd, struct sdesc *d)
@@ -455,20 +468,20 @@ fd_desc(struct proc *p, unsigned fd, struct sdesc *d)
 				    .rdev = 4 << 8 | 64, .ino = 1000 + fd};
 		return 0;
 	}
+	if (fd_is(p, fd, FD_PORT)) {
+		*d = (struct sdesc){.mode = 0020666, .uid = p->uid,
+				    .ino = 4000 + (p->fds[fd].of & 31)};
+		return 0;
+	}
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
-	if (f->pipe >= 0)
+	if (f->pipe >= 0) {
 		*d = (struct sdesc){.mode = 0010600, .uid = p->uid,
 				    .ino = 2000 + (unsigned)f->pipe};
-	else if (f->dev)
-		*d = (struct sdesc){.mode = 0020666, .rdev = f->e.mtime,
-				    .ino = f->ino};
-	else if (f->pfs)
-		return procfs_desc(f->pfs - 1, d);
-	else
-		*d = node_desc(f->node);
-	return 0;
+		return 0;
+	}
+	return ns_desc(f->mnt, f->id, d);
 }
 
 /* fstat (path NULL), stat (fd 0) or lstat (fd 1). */
@@ -476,17 +489,8 @@ long
 of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va)
 {
 	p = proc_tg(p);
-	char norm[256];
 	struct sdesc d = {0};
-	long e;
-	if (!path)
-		e = fd_desc(p, fd, &d);
-	else if (!*path)
-		e = -LX_ENOENT;
-	else if (!path_normalise(p->cwd, path, norm, sizeof norm))
-		e = -LX_ENAMETOOLONG;
-	else
-		e = of_path_desc(p, norm, fd != 1, &d);
+	long e = path ? ns_stat(p, path, fd != 1, &d, NULL) : fd_desc(p, fd, &d);
 	return e ? e : put_stat(p, va, &d);
 }
 
@@ -497,10 +501,9 @@ of_dir_path(struct proc *p, uint64_t fd, char *out, size_t size)
 	if (!fd_is(p, fd, FD_FILE))
 		return fd_is(p, fd, FD_CONSOLE) ? -LX_ENOTDIR : -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
-	if ((f->node < 0 && !f->pfs) || !file_is_dir(f))
+	if (!file_is_dir(f))
 		return -LX_ENOTDIR;
-	return f->pfs ? procfs_path(f->pfs - 1, out, size)
-		      : tmpfs_path(f->node, out, size);
+	return ns_path_of(f->mnt, f->id, out, size);
 }
 
 long
@@ -528,6 +531,11 @@ of_fd_target(struct proc *p, unsigned fd, char *out, size_t size)
 		snprintf(out, size, "/dev/console");
 		return 2;
 	}
+	if (fd_is(p, fd, FD_PORT)) {
+		const char *name = ports_name(p->fds[fd].of);
+		snprintf(out, size, "/ports/%s", name ? name : "(gone)");
+		return 2;
+	}
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
@@ -535,26 +543,18 @@ of_fd_target(struct proc *p, unsigned fd, char *out, size_t size)
 		snprintf(out, size, "pipe:[%u]", 2000 + (unsigned)f->pipe);
 		return f->pipe_write ? 1 : 0;
 	}
-	if (f->dev) {
-		for (unsigned i = 0; i < sizeof devfiles / sizeof devfiles[0]; i++)
-			if (devfiles[i].minor == f->ino - 3000)
-				snprintf(out, size, "/dev/%s", devfiles[i].name);
-		return 2;
-	}
-	if (f->pfs)
-		procfs_path(f->pfs - 1, path, sizeof path);
-	else if (tmpfs_path(f->node, path, sizeof path))
+	if (ns_path_of(f->mnt, f->id, path, sizeof path))
 		snprintf(path, sizeof path, "%s (deleted)",
-			 tmpfs_node(f->node)->name);
+			 f->node >= 0 ? tmpfs_node(f->node)->name : "");
 	snprintf(out, size, "/%s", path);
-	return (long)(f->flags & O_ACCMODE);
+	return f->dev ? 2 : (long)(f->flags & O_ACCMODE);
 }
 
 bool
 of_may_wait(struct proc *p, uint64_t fd)
 {
 	p = proc_tg(p);
-	return fd_is(p, fd, FD_CONSOLE) ||
+	return fd_is(p, fd, FD_CONSOLE) || fd_is(p, fd, FD_PORT) ||
 	       (fd_is(p, fd, FD_FILE) && ofiles[p->fds[fd].of].pipe >= 0);
 }
 
@@ -571,39 +571,6 @@ of_poll(struct proc *p, uint64_t fd, int *pipe)
 	return LX_POLLIN | LX_POLLRDNORM | LX_POLLOUT | LX_POLLWRNORM;
 }
 
-/* The i-th entry of directory n: ".", "..", then its children (and in
- * /dev, the device files). */
-static bool
-dir_entry(int n, uint64_t i, const char **name, uint32_t *mode,
-	  uint64_t *ino)
-{
-	struct tnode *t = tmpfs_node(n);
-	if (i < 2) {
-		*name = i ? ".." : ".";
-		*mode = 0040000;
-		*ino = (uint64_t)(i ? t->parent : n) + 1;
-		return true;
-	}
-	i -= 2;
-	if (t->parent == 0 && n != 0 && !strcmp(t->name, "dev")) {
-		if (i >= sizeof devfiles / sizeof devfiles[0])
-			return false;
-		*name = devfiles[i].name;
-		*mode = 0020000;
-		*ino = 3000 + devfiles[i].minor;
-		return true;
-	}
-	int c = t->child;
-	while (c && i--)
-		c = tmpfs_node(c)->next;
-	if (!c)
-		return false;
-	*name = tmpfs_node(c)->name;
-	*mode = tmpfs_node(c)->mode;
-	*ino = (uint64_t)c + 1;
-	return true;
-}
-
 long
 of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 {
@@ -617,12 +584,11 @@ of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
-	if ((f->node < 0 && !f->pfs) || !file_is_dir(f))
+	if (!file_is_dir(f))
 		return -LX_ENOTDIR;
 	if (len > sizeof buf)
 		len = sizeof buf;
-	while (f->pfs ? procfs_dirent(f->pfs - 1, f->off, &name, &mode, &ino)
-		      : dir_entry(f->node, f->off, &name, &mode, &ino)) {
+	while (ns_dirent(f->mnt, f->id, f->off, &name, &mode, &ino)) {
 		size_t nl = strlen(name), rec = (19 + nl + 1 + 7) & ~7ul;
 		if (used + rec > len) {
 			if (!used)
@@ -643,3 +609,50 @@ of_getdents(struct proc *p, unsigned fd, uint64_t va, uint64_t len)
 	}
 	return proc_copy_out(p, va, buf, used) ? -LX_EFAULT : (long)used;
 }
+
+/* --- the device directory (ns.c mounts it on /dev) ------------------- */
+
+static long
+dv_child(uint32_t dir, const char *name)
+{
+	if (dir)
+		return -LX_ENOTDIR;
+	for (unsigned i = 0; i < NDEV; i++)
+		if (!strcmp(name, devfiles[i].name))
+			return (long)i + 1;
+	return -LX_ENOENT;
+}
+
+static long
+dv_name(uint32_t id, char *out, size_t size)
+{
+	snprintf(out, size, "%s", id ? devfiles[id - 1].name : "");
+	return 0;
+}
+
+static long
+dv_desc(uint32_t id, struct sdesc *d)
+{
+	const struct devfile *f = id ? &devfiles[id - 1] : NULL;
+	*d = f ? (struct sdesc){.mode = 0020666,
+				.rdev = f->major << 8 | f->minor,
+				.ino = 3000 + id}
+	       : (struct sdesc){.mode = 0040755, .nlink = 2, .ino = 3000};
+	return 0;
+}
+
+static bool
+dv_dirent(uint32_t dir, uint64_t i, const char **name, uint32_t *mode,
+	  uint64_t *ino)
+{
+	if (dir || i >= NDEV + 2)
+		return false;
+	*name = i == 0 ? "." : i == 1 ? ".." : devfiles[i - 2].name;
+	*mode = i < 2 ? 0040000 : 0020000;
+	*ino = i < 2 ? 3000 : 3000 + i - 1;
+	return true;
+}
+
+const struct fs_ops devfs_ops = {"devtmpfs", dv_child, ns_flat_parent,
+				 dv_name,    dv_desc,  NULL,
+				 dv_dirent};

@@ -42,17 +42,19 @@ lx_console_write(struct proc *p, uint64_t buf, uint64_t len)
 static long
 lx_write(struct proc *p, uint64_t *regs)
 {
+	if (fd_is(p, ARG0, FD_PORT))
+		return -LX_EIO; /* its server has gone */
 	if (!fd_is(p, ARG0, FD_CONSOLE))
 		return -LX_EBADF;
 	return lx_console_write(p, ARG1, ARG2);
 }
 
-/* As write: here only for a descriptor that is not open. */
+/* As write: here only for a descriptor that is not open, or a port
+ * whose server has gone. */
 static long
 lx_read(struct proc *p, uint64_t *regs)
 {
-	(void)p, (void)regs;
-	return -LX_EBADF;
+	return fd_is(p, ARG0, FD_PORT) ? -LX_EIO : -LX_EBADF;
 }
 
 static long lx_pread64(struct proc *p, uint64_t *regs) { return lx_read(p, regs); }
@@ -86,7 +88,7 @@ lx_ioctl(struct proc *p, uint64_t *regs)
 	bool in;
 	int size = ioctl_size(ARG1, &in);
 
-	if (fd_is(p, ARG0, FD_FILE))
+	if (fd_is(p, ARG0, FD_FILE) || fd_is(p, ARG0, FD_PORT))
 		return -LX_ENOTTY;
 	if (!fd_is(p, ARG0, FD_CONSOLE) || !ps_console_ep)
 		return -LX_EBADF;
@@ -252,6 +254,7 @@ lx_vfork(struct proc *p, uint64_t *regs)
 #define CLONE_CHILD_CLEARTID 0x200000
 #define CLONE_DETACHED 0x400000
 #define CLONE_CHILD_SETTID 0x1000000
+#define CLONE_NEWNS 0x20000
 /* What a thread shares: everything (Linux allows less; we do not). */
 #define CLONE_SHARE (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 		     CLONE_THREAD)
@@ -290,19 +293,22 @@ clone_thread(struct proc *p, uint64_t *regs, uint64_t flags)
  * the tid words. CLONE_VM without CLONE_THREAD (vfork-style spawning)
  * makes a copy-on-write child instead of one sharing memory, which
  * those callers cannot tell apart as long as the child only execs or
- * exits. */
+ * exits. CLONE_NEWNS gives a process its own copy of the namespace. */
 static long
 lx_clone(struct proc *p, uint64_t *regs)
 {
 	uint64_t flags = ARG0, ctid = ARG3;
 	uint64_t known = CLONE_SHARE | CLONE_VFORK | CLONE_SYSVSEM |
-			 CLONE_SETTLS | CLONE_IDS | CLONE_DETACHED | 0xFF;
+			 CLONE_SETTLS | CLONE_IDS | CLONE_DETACHED | CLONE_NEWNS |
+			 0xFF;
 	if (flags & ~known)
 		return -LX_EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -LX_EINVAL; /* as Linux */
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -LX_EINVAL;
+	if ((flags & CLONE_NEWNS) && (flags & CLONE_FS))
+		return -LX_EINVAL; /* as Linux: one cwd, two namespaces */
 	if (flags & CLONE_THREAD)
 		return (flags & CLONE_SHARE) == CLONE_SHARE
 			       ? clone_thread(p, regs, flags)
@@ -315,6 +321,10 @@ lx_clone(struct proc *p, uint64_t *regs)
 		return pid;
 	struct proc *c = proc_get((uint64_t)pid);
 	uint32_t v = (uint32_t)pid;
+	if ((flags & CLONE_NEWNS) && ns_unshare_mounts(c)) {
+		proc_exit(c, 9);
+		return -LX_ENOMEM;
+	}
 	if ((flags & CLONE_CHILD_SETTID) && proc_copy_out(c, ctid, &v, 4)) {
 		proc_exit(c, 11);
 		return -LX_EFAULT;
@@ -815,25 +825,14 @@ lx_fcntl(struct proc *p, uint64_t *regs)
 	}
 }
 
-/* A path argument normalised against the cwd, or -errno. */
-static long
-norm_arg(struct proc *p, int64_t dirfd, uint64_t va, char *norm)
-{
-	char path[256];
-	long e = path_arg(p, dirfd, va, path, sizeof path);
-	if (e)
-		return e;
-	return path_normalise(p->cwd, path, norm, 256) ? 0 : -LX_ENAMETOOLONG;
-}
-
 static long
 lx_chdir(struct proc *p, uint64_t *regs)
 {
-	char norm[256];
+	char path[256], norm[256];
 	struct sdesc d;
-	long e = norm_arg(p, AT_FDCWD, ARG0, norm);
+	long e = path_arg(p, AT_FDCWD, ARG0, path, sizeof path);
 	if (!e)
-		e = of_path_desc(p, norm, true, &d);
+		e = ns_stat(p, path, true, &d, norm);
 	if (e)
 		return e;
 	if ((d.mode & 0170000) != 0040000)
@@ -857,11 +856,11 @@ lx_fchdir(struct proc *p, uint64_t *regs)
 static long
 access_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t how)
 {
-	char norm[256];
+	char path[256];
 	struct sdesc d;
-	long e = norm_arg(p, dirfd, va, norm);
+	long e = path_arg(p, dirfd, va, path, sizeof path);
 	if (!e)
-		e = of_path_desc(p, norm, true, &d);
+		e = ns_stat(p, path, true, &d, NULL);
 	if (e)
 		return e;
 	unsigned shift = d.uid == p->uid ? 6 : d.gid == p->gid ? 3 : 0;
@@ -870,19 +869,6 @@ access_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t how)
 	if ((how & 7) & ~((d.mode >> shift) & 7))
 		return -LX_EACCES;
 	return 0;
-}
-
-/* A path argument for a change (norm_arg); under /proc, the error the
- * change gets (exists: if the entry is there). */
-static long
-change_arg(struct proc *p, int64_t dirfd, uint64_t va, char *norm,
-	   long exists)
-{
-	long e = norm_arg(p, dirfd, va, norm);
-	if (e || !procfs_owns(norm))
-		return e;
-	e = procfs_refuse(p, norm, exists);
-	return e == PROCFS_OUT ? 0 : e;
 }
 
 static long
@@ -900,13 +886,9 @@ lx_faccessat(struct proc *p, uint64_t *regs)
 static long
 mkdir_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t mode)
 {
-	char norm[256];
-	long e = change_arg(p, dirfd, va, norm, -LX_EEXIST);
-	if (e)
-		return e;
-	int n = tmpfs_create(norm, 0040000 | ((uint32_t)mode & 07777 & ~p->umask),
-			     p->uid, p->gid);
-	return n < 0 ? n : 0;
+	char path[256];
+	long e = path_arg(p, dirfd, va, path, sizeof path);
+	return e ? e : ns_mkdir(p, path, (uint32_t)mode);
 }
 
 static long lx_mkdir(struct proc *p, uint64_t *regs) { return mkdir_at(p, AT_FDCWD, ARG0, ARG1); }
@@ -915,9 +897,9 @@ static long lx_mkdirat(struct proc *p, uint64_t *regs) { return mkdir_at(p, (int
 static long
 remove_at(struct proc *p, int64_t dirfd, uint64_t va, bool dir)
 {
-	char norm[256];
-	long e = change_arg(p, dirfd, va, norm, -LX_EPERM);
-	return e ? e : tmpfs_remove(norm, dir);
+	char path[256];
+	long e = path_arg(p, dirfd, va, path, sizeof path);
+	return e ? e : ns_remove(p, path, dir);
 }
 
 static long lx_rmdir(struct proc *p, uint64_t *regs) { return remove_at(p, AT_FDCWD, ARG0, true); }
@@ -935,12 +917,10 @@ static long
 rename_at(struct proc *p, int64_t fd1, uint64_t a, int64_t fd2, uint64_t b)
 {
 	char from[256], to[256];
-	long e = norm_arg(p, fd1, a, from);
+	long e = path_arg(p, fd1, a, from, sizeof from);
 	if (!e)
-		e = norm_arg(p, fd2, b, to);
-	if (!e && (procfs_owns(from) || procfs_owns(to)))
-		e = procfs_owns(from) == procfs_owns(to) ? -LX_EPERM : -LX_EXDEV;
-	return e ? e : tmpfs_rename(from, to);
+		e = path_arg(p, fd2, b, to, sizeof to);
+	return e ? e : ns_rename(p, from, to);
 }
 
 static long lx_rename(struct proc *p, uint64_t *regs) { return rename_at(p, AT_FDCWD, ARG0, AT_FDCWD, ARG1); }
@@ -957,55 +937,29 @@ lx_renameat2(struct proc *p, uint64_t *regs)
 static long
 symlink_at(struct proc *p, uint64_t target_va, int64_t dirfd, uint64_t va)
 {
-	char target[256], norm[256];
+	char target[256], path[256];
 	long e = copy_str(p, target, target_va, sizeof target);
 	if (e < 0)
 		return e == -LX_E2BIG ? -LX_ENAMETOOLONG : e;
-	if ((e = change_arg(p, dirfd, va, norm, -LX_EEXIST)))
-		return e;
-	int n = tmpfs_create(norm, 0120777, p->uid, p->gid);
-	if (n < 0)
-		return n;
-	return tmpfs_write(tmpfs_node(n), 0, (const uint8_t *)target,
-			   strlen(target) + 1) < 0
-		       ? -LX_ENOSPC
-		       : (tmpfs_node(n)->size = strlen(target), 0);
+	if (!target[0])
+		return -LX_ENOENT;
+	e = path_arg(p, dirfd, va, path, sizeof path);
+	return e ? e : ns_symlink(p, target, path);
 }
 
 static long lx_symlink(struct proc *p, uint64_t *regs) { return symlink_at(p, ARG0, AT_FDCWD, ARG1); }
 static long lx_symlinkat(struct proc *p, uint64_t *regs) { return symlink_at(p, ARG0, (int32_t)ARG1, ARG2); }
 
-/* The target of a symbolic link of tmpfs or /proc at norm into out;
- * its length or -errno. */
-static long
-link_read(struct proc *p, char *norm, char *out, size_t size)
-{
-	long id = procfs_owns(norm) ? procfs_lookup(p, norm, false) : PROCFS_OUT;
-	if (id >= 0) {
-		long e = procfs_readlink(p, (uint32_t)id, out, size);
-		return e ? e : (long)strlen(out);
-	}
-	if (id != PROCFS_OUT)
-		return id;
-	int n = tmpfs_lookup(norm, false);
-	if (n < 0)
-		return n;
-	struct tnode *t = tmpfs_node(n);
-	if ((t->mode & 0170000) != 0120000)
-		return -LX_EINVAL;
-	return tmpfs_read(t, 0, (uint8_t *)out, t->size < size ? t->size : size);
-}
-
 static long
 readlink_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t buf,
 	    uint64_t size)
 {
-	char norm[256], target[256];
+	char path[256], target[256];
 	if ((int32_t)size <= 0)
 		return -LX_EINVAL;
-	long len = norm_arg(p, dirfd, va, norm);
+	long len = path_arg(p, dirfd, va, path, sizeof path);
 	if (!len)
-		len = link_read(p, norm, target, sizeof target);
+		len = ns_readlink(p, path, target, sizeof target);
 	if (len < 0)
 		return len;
 	if ((uint64_t)len > size)
@@ -1021,9 +975,9 @@ static long lx_readlink(struct proc *p, uint64_t *regs) { return readlink_at(p, 
 static int
 node_at(struct proc *p, int64_t dirfd, uint64_t va, bool follow, long refuse)
 {
-	char norm[256];
-	long e = change_arg(p, dirfd, va, norm, refuse);
-	return e ? (int)e : tmpfs_lookup(norm, follow);
+	char path[256];
+	long e = path_arg(p, dirfd, va, path, sizeof path);
+	return (int)(e ? e : ns_node(p, path, follow, refuse));
 }
 
 /* The owner may change the mode (the setuid and setgid bits are kept and
@@ -1136,6 +1090,43 @@ lx_fsync(struct proc *p, uint64_t *regs)
 }
 
 static long lx_fdatasync(struct proc *p, uint64_t *regs) { return lx_fsync(p, regs); }
+
+/* mount(2): the strings are taken in Linux's order (type, source,
+ * options, then the target's path); ns.c does the rest. */
+static long
+lx_mount(struct proc *p, uint64_t *regs)
+{
+	static char src[256], dir[256], type[64], data[256];
+	long e = 0;
+	if (ARG2 && (e = copy_str(p, type, ARG2, sizeof type)) < 0)
+		return e == -LX_E2BIG ? -LX_ENODEV : e;
+	if (ARG0 && (e = copy_str(p, src, ARG0, sizeof src)) < 0)
+		return e == -LX_E2BIG ? -LX_ENAMETOOLONG : e;
+	if (ARG4 && (e = copy_str(p, data, ARG4, sizeof data)) < 0)
+		return e == -LX_E2BIG ? -LX_EINVAL : e;
+	if ((e = path_arg(p, AT_FDCWD, ARG1, dir, sizeof dir)))
+		return e;
+	return ns_mount(p, ARG0 ? src : NULL, dir, ARG2 ? type : NULL, ARG3,
+			ARG4 ? data : NULL);
+}
+
+/* umount2(2): flags other than MNT_FORCE, MNT_DETACH, MNT_EXPIRE and
+ * UMOUNT_NOFOLLOW are refused before the path is looked at. */
+static long
+lx_umount2(struct proc *p, uint64_t *regs)
+{
+	char dir[256];
+	if (ARG1 & ~0xFull)
+		return -LX_EINVAL;
+	long e = path_arg(p, AT_FDCWD, ARG0, dir, sizeof dir);
+	return e ? e : ns_umount(p, dir, ARG1);
+}
+
+static long
+lx_unshare(struct proc *p, uint64_t *regs)
+{
+	return ns_unshare(p, ARG0);
+}
 
 static const struct {
 	unsigned nr;

@@ -16,6 +16,7 @@
 #define LX_ENOMEM 12
 #define LX_EACCES 13
 #define LX_EFAULT 14
+#define LX_EBUSY 16
 #define LX_EEXIST 17
 #define LX_ENOTDIR 20
 #define LX_EISDIR 21
@@ -34,6 +35,7 @@
 #define LX_ENFILE 23
 #define LX_EMFILE 24
 #define LX_EXDEV 18
+#define LX_ENOTEMPTY 39
 #define LX_ELOOP 40
 #define LX_ENODEV 19
 #define LX_EOVERFLOW 75

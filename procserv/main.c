@@ -149,6 +149,8 @@ handle(struct ux_msg *m)
 	uint64_t regs[UX_REG_COUNT];
 	unsigned n;
 
+	if (m->badge & SRV_BADGE)
+		return ports_request(m);
 	if (of_is_request(m))
 		return file_request(m);
 	if (!p || ux_mi_len(m->info) < UX_FAULT_REGS + UX_REG_COUNT)
@@ -217,9 +219,10 @@ ps_release(uint64_t reply)
 
 /* The console server gets exactly what it needs: its endpoint (receive
  * right), reply objects, a notification (badged, for its interrupt), its
- * own TCB (to bind that notification), COM1's ports and IRQ 4, and the
+ * own TCB (to bind that notification), COM1's ports and IRQ 4, the
  * right to signal our notification (for the signals its keys make, and
- * for input a poll waits for: two badges). */
+ * for input a poll waits for: two badges), and (ports_server) a
+ * capability to our endpoint to publish itself with. */
 static long
 console_caps(struct proc *p, uint64_t ep)
 {
@@ -252,6 +255,38 @@ console_caps(struct proc *p, uint64_t ep)
 			  SRV_RADIX);
 }
 
+/* A native server's endpoint, made from its own untyped (so that its
+ * end takes the endpoint, and every client's capability, with it), and
+ * our copy of it in a slot of ours (*ep). */
+static long
+server_endpoint(struct proc *p, uint64_t *ep)
+{
+	uint64_t own;
+	long e = proc_obj(p, UX_CAP_ENDPOINT, &own);
+	if (e)
+		return e;
+	if (!(*ep = alloc_slot()))
+		return UX_E_NOT_ENOUGH_MEMORY;
+	return ux_cnode_copy(ROOT, *ep, 64, p->pcn, own & 0x3FFF, PROC_RADIX,
+			     UX_R_ALL);
+}
+
+/* Serve native server pid until it has published a port or has ended:
+ * a server started at boot is ready then (uxrt/ps.h). Nothing else runs
+ * yet, so its messages are all there is. */
+static void
+await_server(int pid)
+{
+	struct ux_msg m;
+	while (proc_get((uint64_t)pid) && !ports_published(pid)) {
+		m = (struct ux_msg){0};
+		ps_recv_buffer();
+		ux_recv(ps_ep, ps_reply, &m);
+		if (m.info && handle(&m))
+			ux_reply(ps_reply, &m);
+	}
+}
+
 static void
 start_console(void)
 {
@@ -267,9 +302,11 @@ start_console(void)
 	}
 	int pid = proc_create("/sbin/console", argv, img, size, 0, true);
 	struct proc *p = proc_get((uint64_t)pid);
-	long e = p ? alloc_obj(UX_CAP_ENDPOINT, 0, &ep) : UX_E_INVALID_ARGUMENT;
+	long e = p ? server_endpoint(p, &ep) : UX_E_INVALID_ARGUMENT;
 	if (!e)
 		e = console_caps(p, ep);
+	if (!e)
+		e = ports_server(p, ep);
 	if (!e)
 		e = proc_start(p);
 	if (e) {
@@ -279,6 +316,7 @@ start_console(void)
 		return;
 	}
 	ps_console_ep = ep;
+	await_server(pid);
 }
 
 /* The console's foreground process group (as a login does on Linux). */
@@ -336,6 +374,7 @@ main(struct ux_bootinfo *bi)
 	initrd_init(bi);
 	time_init(bi); /* before tmpfs, which stamps times */
 	tmpfs_init();
+	ns_init();
 	procfs_init(bi);
 	start_console();
 	char *argv[16];
@@ -360,7 +399,7 @@ main(struct ux_bootinfo *bi)
 	ux_recv(ep_recv, ps_reply, &m);
 	for (;;) {
 		bool reply = false;
-		if (m.info == 0 && !(m.badge & OF_BADGE)) { /* notification */
+		if (m.info == 0 && !(m.badge & (OF_BADGE | SRV_BADGE))) { /* ntfn */
 			if (time_is_tick(&m))
 				time_tick();
 			if (m.badge & CONSOLE_SIG_BADGE)

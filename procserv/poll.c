@@ -102,6 +102,8 @@ fd_mask(struct proc *p, int64_t fd, struct scanctx *c)
 		return LX_POLLNVAL;
 	if (fd_is(p, (uint64_t)fd, FD_CONSOLE))
 		return console_mask(c);
+	if (fd_is(p, (uint64_t)fd, FD_PORT)) /* no readiness protocol yet */
+		return LX_POLLIN | LX_POLLRDNORM | LX_POLLOUT | LX_POLLWRNORM;
 	unsigned m = of_poll(p, (uint64_t)fd, &pipe);
 	if (pipe >= 0 && pipe < 64)
 		c->pipes |= 1ull << pipe;

@@ -586,6 +586,7 @@ proc_exit(struct proc *p, int wstatus)
 	sig_cancel_waits(p);
 	p->zombie = true;
 	p->wstatus = wstatus;
+	ns_exit(p); /* its namespace (if it was the last in it), its ports */
 	for (int i = 1; i < MAX_PROCS; i++) { /* orphans: nobody waits */
 		struct proc *c = &procs[i];
 		if (c->used && c->ppid == p->pid) {
@@ -674,7 +675,7 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	struct elf_info in;
 	size_t size;
 	long err;
-	const void *img = tmpfs_program(proc_tg(p)->cwd, path, &size, &err);
+	const void *img = ns_program(proc_tg(p), path, &size, &err, NULL);
 	if (!img)
 		return err;
 	if (elf64_check(img, size, STACK_TOP - 0x10000000, &in))

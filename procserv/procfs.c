@@ -9,6 +9,9 @@
  * invented figure. Everything is read only: directories are 0555 and
  * files 0444, and a change fails as it does for an ordinary user on
  * Linux (a new name: ENOENT; an existing one: EACCES or EPERM).
+ * It is mounted like any file system (procfs_ops: ns.c resolves paths
+ * and follows its links); /proc/PID/mounts shows that process's
+ * namespace, and /proc/mounts is a link to self/mounts, as on Linux.
  * A process's state is S while it waits in wait4 and R otherwise (the
  * process server does not see whether a thread is runnable).
  */
@@ -27,7 +30,7 @@
 enum kind {
 	K_ROOT, K_SELF, K_MEMINFO, K_UPTIME, K_LOADAVG, K_STAT, K_MOUNTS,
 	K_PID, K_CMDLINE, K_COMM, K_CWD, K_EXE, K_FDDIR, K_MAPS, K_PSTAT,
-	K_STATUS, K_FD
+	K_STATUS, K_FD, K_PMOUNTS
 };
 
 typedef void (*gen_fn)(struct proc *q);
@@ -43,10 +46,10 @@ static void gen_meminfo(struct proc *q);
 static void gen_uptime(struct proc *q);
 static void gen_loadavg(struct proc *q);
 static void gen_stat(struct proc *q);
-static void gen_mounts(struct proc *q);
 static void gen_cmdline(struct proc *q);
 static void gen_comm(struct proc *q);
 static void gen_maps(struct proc *q);
+static void gen_mounts(struct proc *q);
 static void gen_pstat(struct proc *q);
 static void gen_status(struct proc *q);
 
@@ -61,7 +64,7 @@ static const struct entry {
 	{"uptime", K_UPTIME, 0100444, gen_uptime},
 	{"loadavg", K_LOADAVG, 0100444, gen_loadavg},
 	{"stat", K_STAT, 0100444, gen_stat},
-	{"mounts", K_MOUNTS, 0100444, gen_mounts},
+	{"mounts", K_MOUNTS, 0120777, NULL},
 }, pid_entries[] = {
 	{"cmdline", K_CMDLINE, 0100444, gen_cmdline},
 	{"comm", K_COMM, 0100444, gen_comm},
@@ -69,6 +72,7 @@ static const struct entry {
 	{"exe", K_EXE, 0120777, NULL},
 	{"fd", K_FDDIR, 0040500, NULL},
 	{"maps", K_MAPS, 0100444, gen_maps},
+	{"mounts", K_PMOUNTS, 0100444, gen_mounts},
 	{"stat", K_PSTAT, 0100444, gen_pstat},
 	{"status", K_STATUS, 0100444, gen_status},
 };
@@ -85,12 +89,6 @@ procfs_init(const struct ux_bootinfo *bi)
 	for (uint64_t i = 0; i < bi->untyped.last - bi->untyped.first; i++)
 		if (!bi->untyped_list[i].is_device)
 			mem_total += 1ull << bi->untyped_list[i].size_bits;
-}
-
-bool
-procfs_owns(const char *norm)
-{
-	return !strncmp(norm, "proc", 4) && (!norm[4] || norm[4] == '/');
 }
 
 static const struct entry *
@@ -156,11 +154,12 @@ static bool
 is_link(uint32_t id)
 {
 	uint32_t k = KIND(id);
-	return k == K_SELF || k == K_CWD || k == K_EXE || k == K_FD;
+	return k == K_SELF || k == K_CWD || k == K_EXE || k == K_FD ||
+	       k == K_MOUNTS;
 }
 
 /* A symbolic link's target; -EINVAL if id is not one. */
-long
+static long
 procfs_readlink(struct proc *p, uint32_t id, char *out, size_t size)
 {
 	p = proc_tg(p);
@@ -171,6 +170,10 @@ procfs_readlink(struct proc *p, uint32_t id, char *out, size_t size)
 		snprintf(out, size, "%d", p->pid);
 		return 0;
 	}
+	if (KIND(id) == K_MOUNTS) {
+		snprintf(out, size, "self/mounts");
+		return 0;
+	}
 	if (!q)
 		return -LX_ENOENT;
 	if (KIND(id) == K_FD)
@@ -178,62 +181,6 @@ procfs_readlink(struct proc *p, uint32_t id, char *out, size_t size)
 								  : 0;
 	snprintf(out, size, "%s", KIND(id) == K_CWD ? q->cwd : q->exe);
 	return 0;
-}
-
-/* Replace norm by where link id (its name starts at norm + at) leads,
- * with rest after it. */
-static long
-follow_link(struct proc *p, uint32_t id, char *norm, size_t at,
-	    const char *rest)
-{
-	char t[256], joined[512];
-	long e = procfs_readlink(p, id, t, sizeof t);
-	if (e)
-		return e;
-	if (KIND(id) == K_FD && t[0] != '/')
-		return -LX_ENOENT; /* a pipe: not reached through a path yet */
-	norm[at] = '\0';
-	int n = snprintf(joined, sizeof joined, "%s/%s", t, rest);
-	if (n < 0 || (size_t)n >= sizeof joined)
-		return -LX_ENAMETOOLONG;
-	char dir[258];
-	snprintf(dir, sizeof dir, "/%s", norm);
-	return path_normalise(dir, joined, norm, 256) ? 0 : -LX_ENAMETOOLONG;
-}
-
-long
-procfs_lookup(struct proc *p, char *norm, bool follow)
-{
-	p = proc_tg(p);
-	for (unsigned hops = 0; hops <= 8; hops++) {
-		uint32_t id = ID(K_ROOT, 0, 0);
-		const char *s = norm + 4, *comp = s;
-		while (*s == '/')
-			s++;
-		while (*s) {
-			size_t l = 0;
-			comp = s;
-			while (s[l] && s[l] != '/')
-				l++;
-			s += l;
-			while (*s == '/')
-				s++;
-			long c = child(id, comp, l);
-			if (c < 0)
-				return c;
-			id = (uint32_t)c;
-			if (is_link(id) && (*s || follow))
-				break;
-		}
-		if (!is_link(id) || (!*s && !follow))
-			return id;
-		long e = follow_link(p, id, norm, (size_t)(comp - norm), s);
-		if (e)
-			return e;
-		if (!procfs_owns(norm))
-			return PROCFS_OUT;
-	}
-	return -LX_ELOOP;
 }
 
 long
@@ -275,7 +222,7 @@ nth_proc(uint64_t k)
 	return q;
 }
 
-bool
+static bool
 procfs_dirent(uint32_t id, uint64_t i, const char **name, uint32_t *mode,
 	      uint64_t *ino)
 {
@@ -318,31 +265,38 @@ procfs_dirent(uint32_t id, uint64_t i, const char **name, uint32_t *mode,
 	return true;
 }
 
-long
-procfs_path(uint32_t id, char *out, size_t size)
+static long
+procfs_child(uint32_t dir, const char *name)
 {
-	const struct entry *e = entry_of(KIND(id));
-	int n;
-	if (KIND(id) == K_ROOT)
-		n = snprintf(out, size, "proc");
-	else if (KIND(id) == K_PID)
-		n = snprintf(out, size, "proc/%d", PID(id));
-	else if (KIND(id) == K_FD)
-		n = snprintf(out, size, "proc/%d/fd/%u", PID(id), FDNUM(id));
-	else if (PID(id))
-		n = snprintf(out, size, "proc/%d/%s", PID(id), e->name);
-	else
-		n = snprintf(out, size, "proc/%s", e->name);
-	return n < 0 || (size_t)n >= size ? -LX_ENAMETOOLONG : 0;
+	return child(dir, name, strlen(name));
 }
 
-long
-procfs_refuse(struct proc *p, char *norm, long exists)
+static uint32_t
+procfs_parent(uint32_t id)
 {
-	p = proc_tg(p);
-	long id = procfs_lookup(p, norm, false);
-	return id >= 0 ? exists : id;
+	if (KIND(id) == K_FD)
+		return ID(K_FDDIR, PID(id), 0);
+	if (KIND(id) == K_PID || !PID(id))
+		return ID(K_ROOT, 0, 0);
+	return ID(K_PID, PID(id), 0);
 }
+
+static long
+procfs_name(uint32_t id, char *out, size_t size)
+{
+	const struct entry *e = entry_of(KIND(id));
+	if (KIND(id) == K_PID)
+		snprintf(out, size, "%d", PID(id));
+	else if (KIND(id) == K_FD)
+		snprintf(out, size, "%u", FDNUM(id));
+	else
+		snprintf(out, size, "%s", KIND(id) == K_ROOT ? "" : e->name);
+	return 0;
+}
+
+const struct fs_ops procfs_ops = {"proc", procfs_child, procfs_parent,
+				  procfs_name, procfs_desc, procfs_readlink,
+				  procfs_dirent};
 
 long
 procfs_read(uint32_t id, uint64_t off, uint8_t *dst, uint64_t len)
@@ -458,11 +412,12 @@ gen_stat(struct proc *q)
 	    running);
 }
 
+/* The mounts of q's namespace (ns.c). */
 static void
 gen_mounts(struct proc *q)
 {
-	(void)q;
-	put("tmpfs / tmpfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+	text_len += ns_mounts_text(q->ns, text + text_len,
+				   sizeof text - text_len);
 }
 
 static void

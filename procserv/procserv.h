@@ -33,8 +33,12 @@
 #define OF_BADGE_MAKE(pid, of) (OF_BADGE | (uint64_t)(pid) << 16 | (of))
 #define OF_BADGE_OF(b) ((unsigned)((b) & 0xFFFF))
 #define OF_BADGE_PID(b) ((int)(((b) >> 16) & 0xFFFF))
+/* A native server's capability to our endpoint (its SRV_PS_EP): this
+ * and its pid (ports.c serves what it asks). */
+#define SRV_BADGE (1ull << 41)
 
-enum fd_kind { FD_NONE, FD_CONSOLE, FD_FILE };
+/* FD_PORT: a port of /ports (not the console's), of = ports_fd_id. */
+enum fd_kind { FD_NONE, FD_CONSOLE, FD_FILE, FD_PORT };
 
 enum proc_slot {
 	PS_TCB,
@@ -151,6 +155,7 @@ struct proc {
 	char cmdline[512];    /* argv, each NUL-ended (for /proc) */
 	uint16_t cmdline_len;
 	uint64_t start_ns;    /* monotonic time it was made (for /proc) */
+	int ns;               /* ns.c: its mount namespace (fork shares it) */
 };
 
 /* time.c */
@@ -331,7 +336,7 @@ long of_stat(struct proc *p, unsigned fd, const char *path, uint64_t va);
 /* What a file is, for stat (and access, chdir, /proc). */
 struct sdesc {
 	uint32_t mode, uid, gid, nlink;
-	uint64_t size, mtime, rdev, ino;
+	uint64_t size, mtime, rdev, ino, dev;
 };
 /* sec.c: may p do op (PERM_*) to what normalised path norm names (its
  * description d, or NULL if nothing is there to fall back on)? 0 or
@@ -340,10 +345,9 @@ struct sdesc {
 long sec_check(struct proc *p, const char *norm, unsigned op,
 	       const struct sdesc *d);
 long sec_priv(struct proc *p, const char *what);
-/* The description of what normalised path norm names (a symbolic link
- * at the end followed if follow; norm may be rewritten on the way), or
- * -errno. */
-long of_path_desc(struct proc *p, char *norm, bool follow, struct sdesc *d);
+/* Whether a file open in mount mnt keeps it busy (writers: only one
+ * open for writing counts). */
+bool of_busy(int mnt, bool writers);
 /* A path relative to directory descriptor dirfd made absolute in place
  * (path has size bytes); -EBADF, -ENOTDIR, -ENAMETOOLONG. */
 long of_at(struct proc *p, int64_t dirfd, char *path, size_t size);
@@ -423,25 +427,12 @@ long exec_file(struct proc *p, const char *path, char *const argv[],
 	       char *const envp[]);
 void exec_cmdline(struct proc *p, char *const argv[]); /* for /proc */
 
-/* procfs.c: /proc. An entry is named by an id (>= 0). */
-#define PROCFS_OUT (-1000004) /* a symbolic link led out of /proc */
+/* procfs.c: /proc. An entry is named by an id (>= 0; the root's is 0);
+ * its file-system operations are procfs_ops (ns.c). */
 void procfs_init(const struct ux_bootinfo *bi);
-bool procfs_owns(const char *norm); /* norm is /proc or below it */
-/* The entry at normalised path norm (under /proc), following symbolic
- * links in the middle and, if follow, at the end; PROCFS_OUT with norm
- * rewritten when one leads out of /proc; or -errno. */
-long procfs_lookup(struct proc *p, char *norm, bool follow);
 long procfs_desc(uint32_t id, struct sdesc *d);
 long procfs_read(uint32_t id, uint64_t off, uint8_t *dst,
 		 uint64_t len);
-long procfs_readlink(struct proc *p, uint32_t id, char *out, size_t size);
-bool procfs_dirent(uint32_t id, uint64_t i,
-		   const char **name, uint32_t *mode, uint64_t *ino);
-long procfs_path(uint32_t id, char *out, size_t size); /* normalised */
-/* The error a change at norm under /proc gets: exists if there is an
- * entry there, else the lookup's (-ENOENT, or PROCFS_OUT with norm
- * rewritten if a link leads out of /proc). */
-long procfs_refuse(struct proc *p, char *norm, long exists);
 
 /* The timespec at p's va in ns: -EFAULT, -EINVAL (negative or bad ns). */
 long lx_timespec_ns(struct proc *p, uint64_t va, uint64_t *ns);
@@ -499,18 +490,25 @@ struct tnode {
 	uint64_t size, mtime;
 	const void *ro;      /* data in the archive (or a symlink's target) */
 	void *pages;         /* else: a page of pointers to data pages */
-	int parent, child, next;
+	int parent, child, next; /* an instance's root is its own parent */
+	uint16_t sb;         /* the root node of its instance */
 	char name[60];
 };
 void tmpfs_init(void);
 struct tnode *tmpfs_node(int n);
-int tmpfs_lookup(const char *path, bool follow);
-int tmpfs_parent(const char *path, const char **name);
+int tmpfs_lookup(const char *path, bool follow); /* in the archive's */
 int tmpfs_child(int dir, const char *name);
-int tmpfs_create(const char *path, uint32_t mode, uint32_t uid, uint32_t gid);
-int tmpfs_remove(const char *path, bool dir);
-int tmpfs_rename(const char *from, const char *to);
-/* The normalised path of node n ("" for the root); -ENOENT if removed. */
+/* Changes in directory dir: -errno or (create) the new node. */
+int tmpfs_create_at(int dir, const char *name, uint32_t mode, uint32_t uid,
+		    uint32_t gid);
+int tmpfs_remove_at(int dir, const char *name, bool isdir);
+int tmpfs_rename_at(int fdir, const char *fname, int tdir, const char *tname);
+/* A new, empty instance (mount -t tmpfs): its root node, or -errno; and
+ * the end of one no mount shows any more (its files go as they close). */
+int tmpfs_instance(uint32_t mode, uint32_t uid, uint32_t gid);
+void tmpfs_destroy(int root);
+/* The normalised path of node n from the root of its instance ("" for
+ * the root); -ENOENT if removed. */
 long tmpfs_path(int n, char *out, size_t size);
 long tmpfs_read(struct tnode *t, uint64_t off, uint8_t *dst, uint64_t len);
 long tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src,
@@ -526,6 +524,95 @@ void tmpfs_ref(int n, int delta);
 const void *tmpfs_image(struct tnode *t, uint8_t *buf, size_t size);
 const void *tmpfs_program(const char *cwd, const char *path, size_t *size,
 			  long *err);
+/* Node n's contents for exec (a regular file with an execute bit). */
+const void *tmpfs_node_program(int n, size_t *size, long *err);
+
+/* A file system, as mounts see it (ns.c): ids name its nodes. */
+struct fs_ops {
+	const char *type; /* mount -t TYPE, and /proc/mounts */
+	/* The entry name of directory dir: its id, or -ENOENT. */
+	long (*child)(uint32_t dir, const char *name);
+	uint32_t (*parent)(uint32_t id); /* a root's is itself */
+	long (*name)(uint32_t id, char *out, size_t size); /* -ENOENT: removed */
+	long (*desc)(uint32_t id, struct sdesc *d);
+	long (*readlink)(struct proc *p, uint32_t id, char *out, size_t size);
+	bool (*dirent)(uint32_t dir, uint64_t i, const char **name,
+		       uint32_t *mode, uint64_t *ino); /* the i-th entry */
+};
+enum fs_type { FS_TMPFS, FS_PROC, FS_DEV, FS_PORTS };
+uint32_t ns_flat_parent(uint32_t id); /* one directory, root 0 */
+extern const struct fs_ops tmpfs_ops, procfs_ops, devfs_ops, ports_ops;
+
+/* ns.c: mount namespaces. A place is a mount and a node of its file
+ * system. ns_lookup resolves path (relative to p's cwd) in p's
+ * namespace: */
+#define NS_FOLLOW 1      /* follow a symbolic link at the end */
+#define NS_CREATE 2      /* a missing last component: found false */
+#define NS_PARENT 4      /* stop at the last component's directory */
+#define NS_KEEP_EXPIRY 8 /* (umount2) leave MNT_EXPIRE's mark */
+enum { NS_LAST_NORM, NS_LAST_DOT, NS_LAST_DOTDOT, NS_LAST_ROOT };
+struct nspath {
+	bool found, slash;  /* it exists; the path ended in '/' */
+	uint8_t last;       /* NS_PARENT: what the last component is */
+	int mnt, dmnt;      /* where it is (found), and its directory */
+	uint32_t id, did;
+	char name[256];     /* its last component (NS_CREATE, NS_PARENT) */
+	char path[256];     /* normalised path of what it names (found) or
+			       of its directory */
+};
+void ns_init(void);
+long ns_lookup(struct proc *p, const char *path, unsigned flags,
+	       struct nspath *r);
+long ns_desc(int mnt, uint32_t id, struct sdesc *d);
+uint32_t ns_mode(int mnt, uint32_t id); /* its S_IFMT bits; 0: gone */
+int ns_fs(int mnt);
+bool ns_readonly(int mnt);
+bool ns_nodev(int mnt);
+bool ns_noexec(int mnt);
+const struct fs_ops *ns_ops(int mnt);
+/* Whether a node of mnt's file system is a mount point (any namespace). */
+bool ns_is_mount_point(int mnt, uint32_t id);
+/* The normalised path of (mnt, id) in its tree ("" for the root). */
+long ns_path_of(int mnt, uint32_t id, char *out, size_t size);
+bool ns_dirent(int mnt, uint32_t id, uint64_t i, const char **name,
+	       uint32_t *mode, uint64_t *ino);
+/* What path names (canon: its normalised path, if not NULL). */
+long ns_stat(struct proc *p, const char *path, bool follow, struct sdesc *d,
+	     char *canon);
+/* nspath.c: changes through paths. ns_create makes a missing last
+ * component (NS_CREATE) a tmpfs node of mode. */
+long ns_create(struct proc *p, struct nspath *r, uint32_t mode);
+long ns_mkdir(struct proc *p, const char *path, uint32_t mode);
+long ns_symlink(struct proc *p, const char *target, const char *path);
+long ns_remove(struct proc *p, const char *path, bool dir);
+long ns_rename(struct proc *p, const char *from, const char *to);
+long ns_readlink(struct proc *p, const char *path, char *out, size_t size);
+/* The tmpfs node path names, to change it: -EROFS, refused (on a file
+ * system that is not tmpfs) or -errno. */
+long ns_node(struct proc *p, const char *path, bool follow, long refused);
+/* An executable file's contents (exec): canon gets its full path. */
+const void *ns_program(struct proc *p, const char *path, size_t *size,
+		       long *err, char *canon);
+long ns_mount(struct proc *p, const char *src, const char *dir,
+	      const char *type, uint64_t flags, const char *data);
+long ns_umount(struct proc *p, const char *dir, uint64_t flags);
+long ns_unshare(struct proc *p, uint64_t flags);
+long ns_unshare_mounts(struct proc *p); /* CLONE_NEWNS */
+void ns_exit(struct proc *p);            /* p has ended */
+void ns_file_closed(int mnt);            /* an open file in mnt went */
+size_t ns_mounts_text(int ns, char *out, size_t size); /* /proc/PID/mounts */
+
+/* ports.c: /ports, where native servers publish their endpoints. */
+long ports_server(struct proc *p, uint64_t ep); /* p serves ep */
+bool ports_request(struct ux_msg *m);          /* a server's request */
+bool ports_published(int pid);
+void ports_exit(int pid);
+/* Open port id of /ports as a descriptor of p. */
+long ports_open(struct proc *p, uint32_t id, uint64_t flags);
+/* The capability and badge a descriptor of kind FD_PORT holds (0: its
+ * port is gone). */
+uint64_t ports_cap(unsigned of, uint64_t *badge);
+const char *ports_name(unsigned of); /* NULL: gone */
 
 /* initrd.c */
 #include "cpio/cpio.h"

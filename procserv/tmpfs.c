@@ -6,7 +6,13 @@
  * pages of our own (a file is copied out of the archive when first
  * written). Pages are frames of the process server's pool (mem.c), so a
  * MAP_SHARED mapping maps the file's own pages. A node lives while it
- * has a name, an open file or a mapping.
+ * has a name, an open file, a mapping or a mount on it.
+ *
+ * There may be many instances (mount -t tmpfs): each is a tree whose
+ * root is its own parent, and every node knows its instance's root
+ * (sb). Node numbers are unique across instances. Instance 0, the
+ * initial archive's, is the root file system. The file-system
+ * operations ns.c uses are tmpfs_ops.
  */
 #include "procserv.h"
 #include "lx_errno.h"
@@ -33,6 +39,7 @@ node_new(int dir, const char *name, uint32_t mode)
 			return -LX_ENAMETOOLONG;
 		nodes[i] = (struct tnode){.used = true, .mode = mode,
 					  .parent = dir, .nlink = 1,
+					  .sb = nodes[dir].sb,
 					  .mtime = time_real_ns() / 1000000000ull};
 		memcpy(nodes[i].name, name, l + 1);
 		nodes[i].next = nodes[dir].child;
@@ -51,8 +58,10 @@ tmpfs_child(int dir, const char *name)
 	return -1;
 }
 
-/* The node at a normalised path ("" is the root), following symbolic
- * links in the middle and, if follow, at the end; -errno if none. */
+/* The node at a normalised path ("" is the root) of the initial
+ * archive's instance, following symbolic links in the middle and, if
+ * follow, at the end; -errno if none. (Processes' paths go through
+ * their namespace: ns.c.) */
 int
 tmpfs_lookup(const char *path, bool follow)
 {
@@ -103,8 +112,8 @@ tmpfs_lookup(const char *path, bool follow)
 }
 
 /* The directory and last component of a normalised path. */
-int
-tmpfs_parent(const char *path, const char **name)
+static int
+parent_path(const char *path, const char **name)
 {
 	static char dir[512];
 	const char *slash = strrchr(path, '/');
@@ -125,12 +134,11 @@ tmpfs_parent(const char *path, const char **name)
 }
 
 int
-tmpfs_create(const char *path, uint32_t mode, uint32_t uid, uint32_t gid)
+tmpfs_create_at(int d, const char *name, uint32_t mode, uint32_t uid,
+		uint32_t gid)
 {
-	const char *name;
-	int d = tmpfs_parent(path, &name);
-	if (d < 0)
-		return d;
+	if ((nodes[d].mode & 0170000) != 0040000)
+		return -LX_ENOTDIR;
 	if (tmpfs_child(d, name) >= 0)
 		return -LX_EEXIST;
 	int n = node_new(d, name, mode);
@@ -255,12 +263,9 @@ unlink_child(int d, int n)
 }
 
 int
-tmpfs_remove(const char *path, bool dir)
+tmpfs_remove_at(int d, const char *name, bool dir)
 {
-	const char *name;
-	int d = tmpfs_parent(path, &name), n;
-	if (d < 0)
-		return d;
+	int n;
 	if ((n = tmpfs_child(d, name)) < 0)
 		return -LX_ENOENT;
 	bool isdir = (nodes[n].mode & 0170000) == 0040000;
@@ -279,23 +284,21 @@ tmpfs_remove(const char *path, bool dir)
 }
 
 int
-tmpfs_rename(const char *from, const char *to)
+tmpfs_rename_at(int fd, const char *fname, int td, const char *tname)
 {
-	const char *fname, *tname;
-	int fd = tmpfs_parent(from, &fname), td, n, old;
-	if (fd < 0)
-		return fd;
+	int n, old;
 	if ((n = tmpfs_child(fd, fname)) < 0)
 		return -LX_ENOENT;
 	char tn[64];
-	if ((td = tmpfs_parent(to, &tname)) < 0)
-		return td;
 	if (strlen(tname) >= sizeof nodes[n].name)
 		return -LX_ENAMETOOLONG;
 	snprintf(tn, sizeof tn, "%s", tname);
-	for (int a = td; a; a = nodes[a].parent) /* not into itself */
+	for (int a = td;; a = nodes[a].parent) { /* not into itself */
 		if (a == n)
 			return -LX_EINVAL;
+		if (nodes[a].parent == a)
+			break;
+	}
 	if ((old = tmpfs_child(td, tn)) >= 0) {
 		if (old == n)
 			return 0;
@@ -325,7 +328,7 @@ tmpfs_path(int n, char *out, size_t size)
 	if (!tmpfs_node(n))
 		return -LX_ENOENT;
 	out[at] = '\0';
-	for (; n; n = nodes[n].parent) {
+	for (; nodes[n].parent != n; n = nodes[n].parent) {
 		size_t l = strlen(nodes[n].name);
 		if (!nodes[n].nlink)
 			return -LX_ENOENT; /* removed */
@@ -392,18 +395,10 @@ tmpfs_image(struct tnode *t, uint8_t *buf, size_t size)
 	return buf;
 }
 
-/* An executable file's contents in one piece, for exec: path relative to
- * cwd; -errno in *err when there is none. */
 const void *
-tmpfs_program(const char *cwd, const char *path, size_t *size, long *err)
+tmpfs_node_program(int n, size_t *size, long *err)
 {
 	static uint8_t image_buf[2 << 20];
-	char norm[256];
-	if (!path_normalise(cwd, path, norm, sizeof norm)) {
-		*err = -LX_ENAMETOOLONG;
-		return NULL;
-	}
-	int n = tmpfs_lookup(norm, true);
 	struct tnode *t = n >= 0 ? tmpfs_node(n) : NULL;
 	*err = n < 0 ? n : -LX_EACCES;
 	if (!t || (t->mode & 0170000) != 0100000 || !(t->mode & 0111))
@@ -413,6 +408,131 @@ tmpfs_program(const char *cwd, const char *path, size_t *size, long *err)
 	*err = img ? 0 : -LX_ENOMEM;
 	return img;
 }
+
+/* An executable file's contents in one piece, for exec at start: path
+ * relative to cwd, in the initial archive's instance; -errno in *err
+ * when there is none. */
+const void *
+tmpfs_program(const char *cwd, const char *path, size_t *size, long *err)
+{
+	char norm[256];
+	if (!path_normalise(cwd, path, norm, sizeof norm)) {
+		*err = -LX_ENAMETOOLONG;
+		return NULL;
+	}
+	return tmpfs_node_program(tmpfs_lookup(norm, true), size, err);
+}
+
+int
+tmpfs_instance(uint32_t mode, uint32_t uid, uint32_t gid)
+{
+	for (int i = 1; i < MAX_NODES; i++) {
+		if (nodes[i].used)
+			continue;
+		nodes[i] = (struct tnode){.used = true, .mode = mode, .uid = uid,
+					  .gid = gid, .nlink = 2, .parent = i,
+					  .sb = (uint16_t)i,
+					  .mtime = time_real_ns() / 1000000000ull};
+		return i;
+	}
+	return -LX_ENOSPC;
+}
+
+/* Unlink everything below directory d (children first). */
+static void
+remove_tree(int d)
+{
+	while (nodes[d].child) {
+		int c = nodes[d].child;
+		if ((nodes[c].mode & 0170000) == 0040000)
+			remove_tree(c);
+		nodes[d].child = nodes[c].next;
+		nodes[c].nlink = 0;
+		node_release(c);
+	}
+}
+
+void
+tmpfs_destroy(int root)
+{
+	remove_tree(root);
+	nodes[root].nlink = 0;
+	node_release(root);
+}
+
+/* --- the file-system operations (ns.c) --------------------------------- */
+
+static long
+t_child(uint32_t dir, const char *name)
+{
+	int c = tmpfs_child((int)dir, name);
+	return c < 0 ? -LX_ENOENT : c;
+}
+
+static uint32_t
+t_parent(uint32_t id)
+{
+	return (uint32_t)nodes[id].parent;
+}
+
+static long
+t_name(uint32_t id, char *out, size_t size)
+{
+	if (!nodes[id].nlink)
+		return -LX_ENOENT;
+	snprintf(out, size, "%s", nodes[id].name);
+	return 0;
+}
+
+static long
+t_desc(uint32_t id, struct sdesc *d)
+{
+	struct tnode *t = &nodes[id];
+	*d = (struct sdesc){.mode = t->mode, .uid = t->uid, .gid = t->gid,
+			    .nlink = t->nlink, .size = t->size,
+			    .mtime = t->mtime, .ino = (uint64_t)id + 1,
+			    .dev = 0x100 + (uint64_t)t->sb};
+	return 0;
+}
+
+static long
+t_readlink(struct proc *p, uint32_t id, char *out, size_t size)
+{
+	struct tnode *t = &nodes[id];
+	(void)p;
+	if ((t->mode & 0170000) != 0120000)
+		return -LX_EINVAL;
+	long n = tmpfs_read(t, 0, (uint8_t *)out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	return 0;
+}
+
+/* ".", "..", then the children. */
+static bool
+t_dirent(uint32_t dir, uint64_t i, const char **name, uint32_t *mode,
+	 uint64_t *ino)
+{
+	struct tnode *t = &nodes[dir];
+	if (i < 2) {
+		*name = i ? ".." : ".";
+		*mode = 0040000;
+		*ino = (uint64_t)(i ? (uint32_t)t->parent : dir) + 1;
+		return true;
+	}
+	i -= 2;
+	int c = t->child;
+	while (c && i--)
+		c = nodes[c].next;
+	if (!c)
+		return false;
+	*name = nodes[c].name;
+	*mode = nodes[c].mode;
+	*ino = (uint64_t)c + 1;
+	return true;
+}
+
+const struct fs_ops tmpfs_ops = {"tmpfs", t_child, t_parent, t_name, t_desc,
+				 t_readlink, t_dirent};
 
 /* Build the tree from the archive (paths are created as they come). */
 void
@@ -427,7 +547,9 @@ tmpfs_init(void)
 			n += 2;
 		if (!strcmp(n, ".") || !*n)
 			continue;
-		int id = tmpfs_create(n, e.mode, e.uid, e.gid);
+		const char *name;
+		int d = parent_path(n, &name);
+		int id = d < 0 ? d : tmpfs_create_at(d, name, e.mode, e.uid, e.gid);
 		if (id <= 0)
 			continue;
 		nodes[id].mtime = e.mtime;

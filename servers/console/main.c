@@ -31,6 +31,9 @@
  * took it) we signal the process server's notification (SRV_PS_READY),
  * and it asks again.
  *
+ * It publishes itself as /ports/console at start (uxrt/ps.h); /dev/console,
+ * /dev/tty and /dev/ttyS0 open that port.
+ *
  * Not yet: VTIME, IXON.
  */
 #include <uxrt.h>
@@ -369,6 +372,7 @@ main(void)
 	uart_init();
 	ux_irq_set_ntfn(SRV_DEV1, SRV_NTFN);
 	ux_tcb_bind(SRV_TCB, SRV_NTFN);
+	srv_publish("console", 1); /* /ports/console: before serving */
 	srv_init(&srv, &con_ops, SRV_ENDPOINT, SRV_REPLY, SRV_NREPLY);
 	long e = srv_run(&srv);
 	printf("console: %s\n", ux_strerror(e));

@@ -11,7 +11,7 @@ out=$( (sleep 5; printf 'ls /dev\r'; sleep 3;
 	QEMU_STDIN=1 tools/qemu.sh "$BUILD" "$BUILD/procserv.elf,$BUILD/initrd.cpio" 90 \
 		-append "init=/bin/busybox -- sh" | tr -d "\r")
 echo "$out" | grep -av "not implemented\|procserv: pid" | tail -n 12
-for want in "^console *full *null *random *tty *urandom *zero" "^rc 0" \
+for want in "^console *full *null *random *tty *ttyS0 *urandom *zero" "^rc 0" \
 	"^1000$" "^16$" "^crw-rw-rw- .* 1, *3 .*/dev/null" \
 	"No space left on device" "^to tty$"; do
 	echo "$out" | grep -aqE "$want" || { echo "missing: $want"; exit 1; }

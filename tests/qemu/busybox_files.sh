@@ -11,7 +11,7 @@ out=$( (sleep 5; printf 'ls /\r'; sleep 3; printf 'cat /etc/motd\r'; sleep 3;
 	QEMU_STDIN=1 tools/qemu.sh "$BUILD" "$BUILD/procserv.elf,$BUILD/initrd.cpio" 90 \
 		-append "init=/bin/busybox -- sh" | tr -d "\r")
 echo "$out" | grep -av "not implemented" | tail -n 12
-echo "$out" | grep -aqE "^bin +dev +etc +home +proc +sbin +tmp$" || { echo "ls / wrong"; exit 1; }
+echo "$out" | grep -aqE "^bin +dev +etc +home +mnt +ports +proc +sbin +tmp$" || { echo "ls / wrong"; exit 1; }
 echo "$out" | grep -aq "^Welcome to UX/RT." || { echo "cat failed"; exit 1; }
 echo "$out" | grep -aq "^5 hostname" || { echo "wc failed"; exit 1; }
 echo "$out" | grep -aq "^/etc$" || { echo "cd/pwd failed"; exit 1; }

@@ -20,13 +20,22 @@ enum srv_slot {
 	SRV_DEV1 = 13,
 	SRV_PS_NTFN = 14,  /* the process server's notification (signal
 			      only): a terminal's ^C, ^Z, ^\ (uxrt/file.h) */
-	SRV_PS_READY = 15, /* the same, another badge: a file became
+	SRV_PS_READY = 16, /* the same, another badge: a file became
 			      ready (UX_FILE_POLL, uxrt/file.h) */
-	SRV_FIRST_FREE = 16
+	SRV_PS_EP = 15,    /* the process server's endpoint, for requests
+			      (uxrt/ps.h) */
+	SRV_FIRST_FREE = 17
 };
 #define SRV_NREPLY 8
 
 /* The console server: SRV_DEV0 = I/O ports 0x3F8-0x3FF, SRV_DEV1 = the
  * IRQ 4 handler. */
+
+#include <stdint.h>
+
+/* Publish the endpoint we serve as /ports/NAME, opened with capabilities
+ * badged badge (publish.c, uxrt/ps.h): 0, -errno, or a kernel error. */
+long srv_publish(const char *name, uint64_t badge);
+long srv_unpublish(const char *name);
 
 #endif
