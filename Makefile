@@ -112,8 +112,16 @@ $(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	    [ -e $(BUILD)/initrd/bin/$$a ] || ln -s busybox $(BUILD)/initrd/bin/$$a; \
 	done
 	@for p in $(PROGS); do cp "$$p" $(BUILD)/initrd/bin/; done
-	@(cd $(BUILD)/initrd && find . | LC_ALL=C sort | \
-	    cpio -o -H newc --quiet) > $@.tmp && mv $@.tmp $@
+	@# owners (fakeroot: no root needed): the system's files belong to
+	@# "sys" (1), which no session is, so that no account, root (0)
+	@# included, owns them (docs/security.md); a sticky /tmp; the
+	@# user's home; t_suid, a setuid-root copy of t_sec, for its test
+	@cp $(BUILD)/initrd/bin/t_sec $(BUILD)/initrd/bin/t_suid
+	@(cd $(BUILD)/initrd && fakeroot sh -c 'chown -R 1:1 . && \
+	    chmod 1777 tmp && chown -R 1000:1000 home/user && \
+	    chown 0:0 bin/t_suid && chmod 4755 bin/t_suid && \
+	    find . | LC_ALL=C sort | cpio -o -H newc --quiet') > $@.tmp && \
+	    mv $@.tmp $@
 FORCE:
 
 # Boot UX/RT: the process server starts the console server and runs

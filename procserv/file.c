@@ -295,6 +295,20 @@ open_node(struct proc *p, const struct nspath *r, uint64_t flags)
 		       flags);
 }
 
+/* The permission an open of what r names asks: read, write (also to
+ * truncate), each checked. */
+static long
+open_allowed(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	unsigned acc = flags & O_ACCMODE;
+	long e = 0;
+	if (acc != 1) /* not O_WRONLY */
+		e = sec_at(p, r->mnt, r->id, r->path, PERM_READ);
+	if (!e && (acc != 0 || (flags & O_TRUNC))) /* not O_RDONLY */
+		e = sec_at(p, r->mnt, r->id, r->path, PERM_WRITE);
+	return e;
+}
+
 long
 of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 {
@@ -311,7 +325,10 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 	if (!r.found && r.slash)
 		return -LX_EISDIR;
 	mode = 0100000 | (mode & 07777 & ~p->umask);
-	if (!r.found && (e = ns_create(p, &r, mode)))
+	bool made = !r.found; /* its maker may open it whatever its mode */
+	if (made && (e = ns_create(p, &r, mode)))
+		return e;
+	if (!made && (e = open_allowed(p, &r, flags)))
 		return e;
 	switch (ns_fs(r.mnt)) {
 	case FS_PROC:
@@ -323,6 +340,32 @@ of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)
 	default:
 		return open_node(p, &r, flags);
 	}
+}
+
+long
+of_sec(struct proc *p, uint64_t fd, unsigned op)
+{
+	p = proc_tg(p);
+	char path[256];
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	if (f->mnt < 0 || ns_path_of(f->mnt, f->id, path, sizeof path))
+		return sec_check(p, "@anonymous", op, NULL) ? -LX_EPERM : 0;
+	return sec_at(p, f->mnt, f->id, path, op);
+}
+
+long
+of_path(struct proc *p, uint64_t fd, char *out, size_t size)
+{
+	p = proc_tg(p);
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	if (f->mnt < 0 || size < 2 || ns_path_of(f->mnt, f->id, out + 1, size - 1))
+		return -LX_ENOENT;
+	out[0] = '/';
+	return 0;
 }
 
 int

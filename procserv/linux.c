@@ -851,24 +851,25 @@ lx_fchdir(struct proc *p, uint64_t *regs)
 	return e;
 }
 
-/* Existence, and the mode bits (owner/group/other as Unix); issue 4
- * brings permission lists. */
+/* Existence, and each of read, write, execute as an open or exec would
+ * find it (docs/security.md: the permission list, then the mode bits). */
 static long
 access_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t how)
 {
 	char path[256];
-	struct sdesc d;
+	struct nspath r;
+	static const unsigned ops[3] = {PERM_EXEC, PERM_WRITE, PERM_READ};
 	long e = path_arg(p, dirfd, va, path, sizeof path);
 	if (!e)
-		e = ns_stat(p, path, true, &d, NULL);
+		e = ns_lookup(p, path, NS_FOLLOW, &r);
 	if (e)
 		return e;
-	unsigned shift = d.uid == p->uid ? 6 : d.gid == p->gid ? 3 : 0;
 	if (how & ~7ull)
 		return -LX_EINVAL;
-	if ((how & 7) & ~((d.mode >> shift) & 7))
-		return -LX_EACCES;
-	return 0;
+	for (unsigned i = 0; i < 3 && !e; i++)
+		if (how & (1u << i))
+			e = sec_at(p, r.mnt, r.id, r.path, ops[i]);
+	return e;
 }
 
 static long
@@ -970,60 +971,85 @@ readlink_at(struct proc *p, int64_t dirfd, uint64_t va, uint64_t buf,
 static long lx_readlinkat(struct proc *p, uint64_t *regs) { return readlink_at(p, (int32_t)ARG0, ARG1, ARG2, ARG3); }
 static long lx_readlink(struct proc *p, uint64_t *regs) { return readlink_at(p, AT_FDCWD, ARG0, ARG1, ARG2); }
 
+/* The absolute path of the node node_at or node_fd last found. */
+static char last_path[258];
+
 /* The node a path names, to change it (refused under /proc with
- * error refuse); -errno. */
+ * error refuse) if p may do op to it (else -EPERM for control, as Linux
+ * answers chmod and chown, -EACCES otherwise); -errno. */
 static int
-node_at(struct proc *p, int64_t dirfd, uint64_t va, bool follow, long refuse)
+node_at(struct proc *p, int64_t dirfd, uint64_t va, bool follow, long refuse,
+	unsigned op)
 {
+	static struct nspath r;
 	char path[256];
 	long e = path_arg(p, dirfd, va, path, sizeof path);
-	return (int)(e ? e : ns_node(p, path, follow, refuse));
+	if (!e)
+		e = ns_node(p, path, follow, refuse);
+	if (e >= 0 && !ns_lookup(p, path, follow ? NS_FOLLOW : 0, &r)) {
+		if (sec_at(p, r.mnt, r.id, r.path, op))
+			return op == PERM_CONTROL ? -LX_EPERM : -LX_EACCES;
+		snprintf(last_path, sizeof last_path, "/%s", r.path);
+	}
+	return (int)e;
 }
 
-/* The owner may change the mode (the setuid and setgid bits are kept and
- * shown, and never give anything: docs/security.md with issue 4). */
+/* The node of descriptor fd if p may do op to it, as node_at. */
+static int
+node_fd(struct proc *p, uint64_t fd, unsigned op)
+{
+	int n = of_node(p, fd);
+	if (n < 0)
+		return -LX_EBADF;
+	if (of_sec(p, fd, op))
+		return op == PERM_CONTROL ? -LX_EPERM : -LX_EACCES;
+	if (of_path(p, fd, last_path, sizeof last_path))
+		last_path[0] = '\0';
+	return n;
+}
+
+/* Control of the file (its owner, or an entry) changes the mode. The
+ * setuid and setgid bits are kept and shown, and never give anything
+ * (docs/security.md). */
 static long
 chmod_node(struct proc *p, int n, uint64_t mode)
 {
 	if (n < 0)
 		return n;
 	struct tnode *t = tmpfs_node(n);
-	if (t->uid != p->uid)
-		return -LX_EPERM;
 	t->mode = (t->mode & 0170000) | ((uint32_t)mode & 07777);
 	return 0;
 }
 
-static long lx_chmod(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EPERM), ARG1); }
-static long lx_fchmodat(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, (int32_t)ARG0, ARG1, true, -LX_EPERM), ARG2); }
+static long lx_chmod(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EPERM, PERM_CONTROL), ARG1); }
+static long lx_fchmodat(struct proc *p, uint64_t *regs) { return chmod_node(p, node_at(p, (int32_t)ARG0, ARG1, true, -LX_EPERM, PERM_CONTROL), ARG2); }
+static long lx_fchmod(struct proc *p, uint64_t *regs) { return chmod_node(p, node_fd(p, ARG0, PERM_CONTROL), ARG1); }
 
-static long
-lx_fchmod(struct proc *p, uint64_t *regs)
-{
-	int n = of_node(p, ARG0);
-	return chmod_node(p, n < 0 ? -LX_EBADF : n, ARG1);
-}
-
-/* Changing the owner needs a permission nobody has yet (issue 4): only
- * a change to the same owner and one of the caller's groups succeeds. */
+/* Control of the file (node_at's check) lets its group change to the
+ * caller's; giving it to another owner or another group needs an
+ * entry that allows control of it (the owner's fallback does not). */
 static long
 chown_node(struct proc *p, int n, uint64_t uid, uint64_t gid)
 {
 	if (n < 0)
 		return n;
 	struct tnode *t = tmpfs_node(n);
-	if ((uint32_t)uid != (uint32_t)-1 && (uint32_t)uid != t->uid)
+	bool entry = last_path[0] &&
+		     perm_decide(&proc_tg(p)->perms, last_path, PERM_CONTROL) > 0;
+	bool new_uid = (uint32_t)uid != (uint32_t)-1 && (uint32_t)uid != t->uid;
+	bool new_gid = (uint32_t)gid != (uint32_t)-1 && (uint32_t)gid != t->gid &&
+		       (uint32_t)gid != proc_tg(p)->gid;
+	if ((new_uid || new_gid) && !entry)
 		return -LX_EPERM;
-	if ((uint32_t)gid != (uint32_t)-1) {
-		if (t->uid != p->uid || (uint32_t)gid != p->gid)
-			return -LX_EPERM;
+	if ((uint32_t)uid != (uint32_t)-1)
+		t->uid = (uint32_t)uid;
+	if ((uint32_t)gid != (uint32_t)-1)
 		t->gid = (uint32_t)gid;
-	}
 	return 0;
 }
 
-static long lx_chown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EPERM), ARG1, ARG2); }
-static long lx_lchown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, false, -LX_EPERM), ARG1, ARG2); }
+static long lx_chown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EPERM, PERM_CONTROL), ARG1, ARG2); }
+static long lx_lchown(struct proc *p, uint64_t *regs) { return chown_node(p, node_at(p, AT_FDCWD, ARG0, false, -LX_EPERM, PERM_CONTROL), ARG1, ARG2); }
 
 /* AT_SYMLINK_NOFOLLOW, and AT_EMPTY_PATH: the file open as dirfd. */
 static long
@@ -1033,19 +1059,17 @@ lx_fchownat(struct proc *p, uint64_t *regs)
 	if (ARG4 & ~0x1100ull)
 		return -LX_EINVAL;
 	if ((ARG4 & 0x1000) && !proc_copy_in(p, &c, ARG1, 1) && !c) {
-		int n = of_node(p, ARG0);
-		return chown_node(p, n < 0 ? -LX_EBADF : n, ARG2, ARG3);
+		return chown_node(p, node_fd(p, ARG0, PERM_CONTROL), ARG2, ARG3);
 	}
 	return chown_node(p, node_at(p, (int32_t)ARG0, ARG1, !(ARG4 & 0x100),
-				     -LX_EPERM),
+				     -LX_EPERM, PERM_CONTROL),
 			  ARG2, ARG3);
 }
 
 static long
 lx_fchown(struct proc *p, uint64_t *regs)
 {
-	int n = of_node(p, ARG0);
-	return chown_node(p, n < 0 ? -LX_EBADF : n, ARG1, ARG2);
+	return chown_node(p, node_fd(p, ARG0, PERM_CONTROL), ARG1, ARG2);
 }
 
 static long
@@ -1058,17 +1082,17 @@ truncate_node(struct proc *p, int n, uint64_t size)
 		return -LX_EISDIR;
 	if ((int64_t)size < 0)
 		return -LX_EINVAL;
-	if (t->uid != p->uid && !(t->mode & 0002))
-		return -LX_EACCES;
 	return tmpfs_truncate(t, size);
 }
 
-static long lx_truncate(struct proc *p, uint64_t *regs) { return truncate_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EACCES), ARG1); }
+static long lx_truncate(struct proc *p, uint64_t *regs) { return truncate_node(p, node_at(p, AT_FDCWD, ARG0, true, -LX_EACCES, PERM_WRITE), ARG1); }
 
 static long
 lx_ftruncate(struct proc *p, uint64_t *regs)
 {
-	int n = of_node(p, ARG0);
+	int n = of_node(p, ARG0), node;
+	if (n >= 0 && of_mmap(p, ARG0, &node) == 0)
+		return -LX_EINVAL; /* not open for writing, as Linux */
 	return truncate_node(p, n < 0 ? -LX_EBADF : n, ARG1);
 }
 

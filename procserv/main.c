@@ -104,6 +104,26 @@ init_args(const struct ux_bootinfo *bi, char *argv[], unsigned max)
 	return path;
 }
 
+/* "perm=allow,OPS,PATTERN[,inherit]" words on the command line (before
+ * "--"): entries of init's permission list (docs/security.md), the
+ * commas standing for spaces. */
+static void
+init_perms(const struct ux_bootinfo *bi, struct proc *ip)
+{
+	const char *s = bi->cmdline, *end = strstr(s, " -- ");
+	while ((s = strstr(s, "perm=")) && (!end || s < end)) {
+		char line[128];
+		size_t n = 0;
+		const char *why = "the list is full";
+		struct perm e;
+		for (s += 5; *s && *s != ' ' && n + 1 < sizeof line; s++)
+			line[n++] = *s == ',' ? ' ' : *s;
+		line[n] = '\0';
+		if (perm_parse(line, &e, &why) || perm_add(&ip->perms, &e))
+			printf("procserv: perm=%s: %s\n", line, why);
+	}
+}
+
 static uint64_t
 mr(struct ux_msg *m, unsigned i)
 {
@@ -389,6 +409,8 @@ main(struct ux_bootinfo *bi)
 	printf("procserv: starting %s\n", path);
 	init_pid = proc_create(path, argv, img, size, 0, false);
 	struct proc *ip = proc_get((uint64_t)init_pid);
+	if (ip)
+		init_perms(bi, ip);
 	if (!ip || std_fds(ip) || proc_start(ip))
 		ux_exit(2);
 	exec_cmdline(ip, argv);

@@ -311,6 +311,9 @@ ns_lookup(struct proc *p, const char *path, unsigned flags, struct nspath *r)
 			set_dir(r, cur, comp, cp);
 			return 0;
 		}
+		if (!(flags & NS_NOCHECK) &&
+		    (e = sec_at(p, cur.mnt, cur.id, cp, PERM_EXEC)))
+			return e; /* no search permission on the directory */
 		if (!strcmp(comp, "."))
 			continue;
 		if (!strcmp(comp, "..")) {
@@ -781,6 +784,8 @@ ns_mount(struct proc *p, const char *src, const char *dir, const char *type,
 	long e = ns_lookup(p, dir, NS_FOLLOW, &t);
 	if (e)
 		return e;
+	if (sec_at(p, t.mnt, t.id, t.path, PERM_CONTROL))
+		return -LX_EPERM; /* control of the mount point */
 	if (flags & MS_REMOUNT)
 		return mount_again(&t, flags);
 	if (flags & MS_BIND)
@@ -799,7 +804,8 @@ cwd_in(int ns, int m)
 	struct nspath r;
 	for (struct proc *q = proc_next(NULL); q; q = proc_next(q))
 		if (q->ns == ns &&
-		    !ns_lookup(q, q->cwd, NS_FOLLOW | NS_KEEP_EXPIRY, &r) &&
+		    !ns_lookup(q, q->cwd, NS_FOLLOW | NS_KEEP_EXPIRY | NS_NOCHECK,
+			       &r) &&
 		    r.mnt == m)
 			return true;
 	return false;
@@ -826,6 +832,8 @@ ns_umount(struct proc *p, const char *dir, uint64_t flags)
 	if (e)
 		return e;
 	int m = t.mnt;
+	if (sec_at(p, t.mnt, t.id, t.path, PERM_CONTROL))
+		return -LX_EPERM; /* control of the mount point */
 	if (t.id != mounts[m].root || mounts[m].parent < 0)
 		return -LX_EINVAL;
 	if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))

@@ -44,6 +44,8 @@ ns_create(struct proc *p, struct nspath *r, uint32_t mode)
 		return e;
 	if (ns_readonly(r->dmnt))
 		return -LX_EROFS;
+	if ((e = sec_at(p, r->dmnt, r->did, r->path, PERM_CREATE)))
+		return e;
 	int n = tmpfs_create_at((int)r->did, r->name, mode, p->uid, p->gid);
 	if (n < 0)
 		return n;
@@ -141,7 +143,8 @@ ns_remove(struct proc *p, const char *path, bool dir)
 		return -LX_ENOTDIR;
 	if (ns_is_mount_point(r.dmnt, (uint32_t)c))
 		return -LX_EBUSY;
-	if ((e = refuse(r.dmnt, true, unlink_refused(r.dmnt))))
+	if ((e = refuse(r.dmnt, true, unlink_refused(r.dmnt))) ||
+	    (e = sec_unlink(p, r.dmnt, r.did, r.path, r.name, (uint32_t)c)))
 		return e;
 	return tmpfs_remove_at((int)r.did, r.name, dir);
 }
@@ -167,7 +170,11 @@ ns_rename(struct proc *p, const char *from, const char *to)
 	if (ns_is_mount_point(a.dmnt, (uint32_t)ca) ||
 	    (cb >= 0 && ns_is_mount_point(b.dmnt, (uint32_t)cb)))
 		return -LX_EBUSY;
-	if ((e = refuse(a.dmnt, true, unlink_refused(a.dmnt))))
+	if ((e = refuse(a.dmnt, true, unlink_refused(a.dmnt))) ||
+	    (e = sec_unlink(p, a.dmnt, a.did, a.path, a.name, (uint32_t)ca)) ||
+	    (cb >= 0 &&
+	     (e = sec_unlink(p, b.dmnt, b.did, b.path, b.name, (uint32_t)cb))) ||
+	    (e = sec_at(p, b.dmnt, b.did, b.path, PERM_CREATE)))
 		return e;
 	return tmpfs_rename_at((int)a.did, a.name, (int)b.did, b.name);
 }
@@ -215,6 +222,8 @@ ns_program(struct proc *p, const char *path, size_t *size, long *err,
 		*err = -LX_EACCES;
 		return NULL;
 	}
+	if ((*err = sec_at(p, r.mnt, r.id, r.path, PERM_EXEC)))
+		return NULL;
 	if (canon)
 		snprintf(canon, 256, "/%s", r.path);
 	return tmpfs_node_program((int)r.id, size, err);

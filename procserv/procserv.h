@@ -26,6 +26,7 @@
 #define MAX_VMAS 128
 #define PCAP(pid, j) ((uint64_t)(pid) << 14 | (j))
 #define MAX_FD 64
+#define MAX_GROUPS 16
 /* The badge of an open file's capability in a process's descriptor slot:
  * the open file's index and the process's pid, so that a request says who
  * made it (for SIGPIPE, and for giving up its waits on a signal). */
@@ -129,6 +130,8 @@ struct proc {
 	uint64_t brk_start, brk;
 	uint32_t uid, gid;    /* who it is: brings no rights of its own */
 	struct permlist perms; /* what it may do beyond the mode bits */
+	uint32_t groups[MAX_GROUPS]; /* supplementary groups */
+	uint8_t ngroups;
 	int pgid, sid;        /* process group and session */
 	bool zombie;          /* exited, not yet waited for */
 	int wstatus;          /* Linux wait status once a zombie */
@@ -182,6 +185,7 @@ extern uint64_t time_ntfn_obj;
 #define CONSOLE_READY_BADGE 0x400 /* input a poll waits for (poll.c) */
 uint64_t time_mono_ns(void);
 uint64_t time_real_ns(void);
+void time_set_real(uint64_t ns); /* the real-time clock reads ns now */
 void random_bytes(void *buf, size_t n);
 
 extern uint64_t ps_ep;
@@ -258,6 +262,9 @@ void sig_send(struct proc *p, int sig, const struct sig_info *si);
 /* kill(2)'s targets: pid > 0, 0 (the sender's group), -1, -pgid; code
  * is the siginfo's (SI_USER, SI_TKILL). */
 long sig_kill(struct proc *from, int64_t pid, int sig, int code);
+/* Whether from may send sig to to: itself, SIGCONT in its session, else
+ * control of /proc/PID (docs/security.md: the owner by default). */
+bool sig_may(struct proc *from, struct proc *to, int sig);
 bool sig_deliverable(struct proc *p);
 /* After answering a message from p: deliver what p has pending. regs
  * (a system-call or fault message's registers, n of them to be set by
@@ -288,6 +295,22 @@ long lx_pause(struct proc *p, uint64_t *regs);
 long lx_sigaltstack(struct proc *p, uint64_t *regs);
 long lx_kill(struct proc *p, uint64_t *regs);
 long lx_rt_sigtimedwait(struct proc *p, uint64_t *regs);
+/* ident.c: identity, the clock, power. */
+long lx_setuid(struct proc *p, uint64_t *regs);
+long lx_setgid(struct proc *p, uint64_t *regs);
+long lx_setreuid(struct proc *p, uint64_t *regs);
+long lx_setregid(struct proc *p, uint64_t *regs);
+long lx_setresuid(struct proc *p, uint64_t *regs);
+long lx_setresgid(struct proc *p, uint64_t *regs);
+long lx_getresuid(struct proc *p, uint64_t *regs);
+long lx_getresgid(struct proc *p, uint64_t *regs);
+long lx_setfsuid(struct proc *p, uint64_t *regs);
+long lx_setfsgid(struct proc *p, uint64_t *regs);
+long lx_getgroups(struct proc *p, uint64_t *regs);
+long lx_setgroups(struct proc *p, uint64_t *regs);
+long lx_settimeofday(struct proc *p, uint64_t *regs);
+long lx_clock_settime(struct proc *p, uint64_t *regs);
+long lx_reboot(struct proc *p, uint64_t *regs);
 long lx_rt_sigqueueinfo(struct proc *p, uint64_t *regs);
 long lx_rt_tgsigqueueinfo(struct proc *p, uint64_t *regs);
 long lx_tkill(struct proc *p, uint64_t *regs);
@@ -345,6 +368,19 @@ struct sdesc {
 long sec_check(struct proc *p, const char *norm, unsigned op,
 	       const struct sdesc *d);
 long sec_priv(struct proc *p, const char *what);
+/* sec_check on what descriptor fd names (-EBADF: not a file). */
+long of_sec(struct proc *p, uint64_t fd, unsigned op);
+/* The absolute path of what descriptor fd names in its mount's tree. */
+long of_path(struct proc *p, uint64_t fd, char *out, size_t size);
+/* sec_check on node id of mount mnt (normalised path norm). */
+long sec_at(struct proc *p, int mnt, uint32_t id, const char *norm,
+	    unsigned op);
+/* Removing (or renaming away) name, node id, from directory did of
+ * mount dmnt (path dir): delete on the directory, and in a sticky one
+ * (/tmp) only the owner of the file or of the directory: 0, -EACCES,
+ * -EPERM. */
+long sec_unlink(struct proc *p, int dmnt, uint32_t did, const char *dir,
+		const char *name, uint32_t id);
 /* Whether a file open in mount mnt keeps it busy (writers: only one
  * open for writing counts). */
 bool of_busy(int mnt, bool writers);
@@ -550,6 +586,8 @@ extern const struct fs_ops tmpfs_ops, procfs_ops, devfs_ops, ports_ops;
 #define NS_CREATE 2      /* a missing last component: found false */
 #define NS_PARENT 4      /* stop at the last component's directory */
 #define NS_KEEP_EXPIRY 8 /* (umount2) leave MNT_EXPIRE's mark */
+#define NS_NOCHECK 16    /* the process server's own walk: no search
+			    permission asked */
 enum { NS_LAST_NORM, NS_LAST_DOT, NS_LAST_DOTDOT, NS_LAST_ROOT };
 struct nspath {
 	bool found, slash;  /* it exists; the path ended in '/' */

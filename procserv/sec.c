@@ -23,7 +23,10 @@ unix_allows(const struct proc *p, const struct sdesc *d, unsigned op)
 {
 	if (op == PERM_CONTROL)
 		return d->uid == p->uid; /* the owner, as chmod/kill/... */
-	unsigned shift = d->uid == p->uid ? 6 : d->gid == p->gid ? 3 : 0;
+	bool group = d->gid == p->gid;
+	for (unsigned i = 0; i < p->ngroups; i++)
+		group |= d->gid == p->groups[i];
+	unsigned shift = d->uid == p->uid ? 6 : group ? 3 : 0;
 	unsigned bits = (d->mode >> shift) & 7;
 	unsigned want = (op & PERM_READ ? 4 : 0) |
 			(op & (PERM_WRITE | PERM_CREATE | PERM_DELETE) ? 2 : 0) |
@@ -45,6 +48,33 @@ sec_check(struct proc *p, const char *norm, unsigned op,
 	if (v)
 		return v > 0 ? 0 : -LX_EACCES;
 	return d && unix_allows(p, d, op) ? 0 : -LX_EACCES;
+}
+
+long
+sec_at(struct proc *p, int mnt, uint32_t id, const char *norm, unsigned op)
+{
+	struct sdesc d;
+	if (ns_desc(mnt, id, &d))
+		return -LX_ENOENT;
+	return sec_check(p, norm, op, &d);
+}
+
+long
+sec_unlink(struct proc *p, int dmnt, uint32_t did, const char *dir,
+	   const char *name, uint32_t id)
+{
+	struct sdesc d, f;
+	long e = sec_at(p, dmnt, did, dir, PERM_DELETE);
+	if (e || ns_desc(dmnt, did, &d) || !(d.mode & 01000))
+		return e;
+	/* a sticky directory (/tmp): only the file's or the directory's
+	 * owner, or an entry allowing control of the file */
+	p = proc_tg(p);
+	if (ns_desc(dmnt, id, &f) || f.uid == p->uid || d.uid == p->uid)
+		return 0;
+	char path[520];
+	snprintf(path, sizeof path, "/%s%s%s", dir, dir[0] ? "/" : "", name);
+	return perm_decide(&p->perms, path, PERM_CONTROL) > 0 ? 0 : -LX_EPERM;
 }
 
 long

@@ -627,13 +627,26 @@ sig_exec(struct proc *p)
 	p->sig.alt_flags = 0;
 }
 
+bool
+sig_may(struct proc *from, struct proc *to, int sig)
+{
+	from = proc_tg(from);
+	to = proc_tg(to);
+	if (from == to || (sig == SIGCONT && from->sid == to->sid))
+		return true; /* itself; SIGCONT in its session, as Unix */
+	char path[24];
+	snprintf(path, sizeof path, "proc/%d", to->pid);
+	struct sdesc d = {.mode = 0040555, .uid = to->uid, .gid = to->gid};
+	return sec_check(from, path, PERM_CONTROL, &d) == 0;
+}
+
 long
 sig_kill(struct proc *from, int64_t pid, int sig, int code)
 {
 	struct sig_info si = {.code = code, .pid = from->tgid,
 			      .uid = (int32_t)from->uid};
 	struct proc *t = pid > 0 ? proc_get((uint64_t)pid) : NULL;
-	bool found = false;
+	bool found = false, sent = false;
 	if (sig < 0 || sig > 64)
 		return -LX_EINVAL;
 	if (pid == INT32_MIN)
@@ -647,10 +660,13 @@ sig_kill(struct proc *from, int64_t pid, int sig, int code)
 		if (!hit || q->native)
 			continue;
 		found = true;
+		if (!sig_may(from, q, sig))
+			continue;
+		sent = true;
 		if (sig)
 			sig_send(q, sig, &si);
 	}
-	return found ? 0 : -LX_ESRCH;
+	return sent ? 0 : found ? -LX_EPERM : -LX_ESRCH;
 }
 
 /* The console's notification: fetch the signals its keyboard made and
@@ -849,6 +865,8 @@ thread_kill(struct proc *p, int64_t tgid, int64_t tid, int64_t sig)
 		return -LX_ESRCH;
 	if (sig < 0 || sig > 64)
 		return -LX_EINVAL;
+	if (!sig_may(p, t, (int)sig))
+		return -LX_EPERM;
 	struct sig_info si = {.code = SI_TKILL, .pid = p->tgid,
 			      .uid = (int32_t)p->uid};
 	if (sig)
@@ -1066,6 +1084,8 @@ lx_rt_sigqueueinfo(struct proc *p, uint64_t *regs)
 		return -LX_ESRCH;
 	if (sig < 0 || sig > 64)
 		return -LX_EINVAL;
+	if (!sig_may(p, t, (int)sig))
+		return -LX_EPERM;
 	return !sig || post(proc_tg(t), NULL, (int)sig, &si) ? 0 : -LX_EAGAIN;
 }
 
@@ -1086,5 +1106,7 @@ lx_rt_tgsigqueueinfo(struct proc *p, uint64_t *regs)
 		return -LX_ESRCH;
 	if (sig < 0 || sig > 64)
 		return -LX_EINVAL;
+	if (!sig_may(p, t, (int)sig))
+		return -LX_EPERM;
 	return !sig || sig_send_thread(t, (int)sig, &si) ? 0 : -LX_EAGAIN;
 }

@@ -236,6 +236,12 @@ time_real_ns(void)
 }
 
 void
+time_set_real(uint64_t ns)
+{
+	real0_ns = ns - time_mono_ns();
+}
+
+void
 random_bytes(void *buf, size_t n)
 {
 	static uint64_t x = 0x9E3779B97F4A7C15ull;

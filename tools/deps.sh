@@ -3,7 +3,7 @@
 # not root) print the exact command that would. Called by make run/check.
 set -eu
 
-PKGS="gcc make binutils qemu-system-x86 musl-tools cpio"
+PKGS="gcc make binutils qemu-system-x86 musl-tools cpio fakeroot"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -13,7 +13,7 @@ out=$( (sleep 5; printf 'mount -t tmpfs none /mnt; echo rc $?; echo x > /mnt/f; 
 	printf 'echo hi through the port > /ports/console\r'; sleep 3;
 	printf 'exit 0\r'; sleep 2) |
 	QEMU_STDIN=1 tools/qemu.sh "$BUILD" "$BUILD/procserv.elf,$BUILD/initrd.cpio" 120 \
-		-append "init=/bin/busybox -- sh" | tr -d "\r")
+		-append "init=/bin/busybox perm=allow,all,/**,inherit -- sh" | tr -d "\r")
 echo "$out" | grep -av "not implemented\|procserv: pid" | tail -n 30
 for want in "^rc 0$" "^f$" "^none /mnt tmpfs rw 0 0$" \
 	"^tmpfs / tmpfs rw 0 0$" "^proc /proc proc rw,nosuid,nodev,noexec 0 0$" \

@@ -5,6 +5,6 @@
 # failed" line is added to make check's totals.
 set -u
 out=$(tools/qemu.sh "$BUILD" "$BUILD/procserv.elf,$BUILD/initrd.cpio" 120 \
-	-append "init=/bin/t_ns" | tr -d "\r")
+	-append "init=/bin/t_ns perm=allow,all,/**,inherit" | tr -d "\r")
 echo "$out" | grep -a "^t_ns\|procserv\|uxrt"
 echo "$out" | grep -aq "^t_ns: [0-9]* passed, 0 failed" || exit 1

@@ -1,0 +1,211 @@
+/*
+ * t_sec.c - UX/RT's security model (docs/security.md), seen from a Linux
+ * program: the mode bits as the fallback with no exception for any user
+ * ID (0 included), the privileged surface (/priv: identity, clock,
+ * power; mount; signalling another user's process) denied without an
+ * entry, entries not inherited unless marked, inert setuid bits, and
+ * descriptors that cannot be forged.
+ *
+ * UX/RT only (on Linux, root and setuid behave the Unix way): its
+ * scenario (tests/qemu/linux_t_sec.sh) starts it as init with the one
+ * entry allowing it to take other user IDs (not inheritable), so that it can
+ * make processes of other users and check what they may do. Run as
+ * "t_sec" it is the test; run as "t_suid" (a setuid-root copy in the
+ * image) it reports what it can do through its exit status.
+ */
+#define _GNU_SOURCE
+#define T_NAME "t_sec"
+#include "t.h"
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Run fn in a child as user uid: we take that ID (our entry allows it),
+ * fork, and take ours back; the child has no entry. Its status. */
+static int
+as_user(uid_t uid, int (*fn)(void))
+{
+	int st = -1;
+	uid_t me = getuid();
+	if (setuid(uid))
+		return 99;
+	pid_t c = fork();
+	if (c == 0)
+		_exit(fn());
+	if (setuid(me))
+		return 98;
+	waitpid(c, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+}
+
+/* What no plain process may do: an exit status naming the first that
+ * succeeded (0: all were denied as they should). */
+static int
+denied_everything(void)
+{
+	struct timeval tv = {1000, 0};
+	struct timespec ts = {1000, 0};
+	if (open("/etc/passwd", O_WRONLY) >= 0 || errno != EACCES)
+		return 1;
+	if (creat("/etc/x", 0644) >= 0 || errno != EACCES)
+		return 2;
+	if (unlink("/bin/busybox") == 0 || errno != EACCES)
+		return 3;
+	if (chmod("/etc/passwd", 0666) == 0 || errno != EPERM)
+		return 4;
+	if (setuid(getuid() ? 0 : 1000) == 0 || errno != EPERM)
+		return 5; /* another ID */
+	if (settimeofday(&tv, NULL) == 0 || errno != EPERM)
+		return 6;
+	if (clock_settime(CLOCK_REALTIME, &ts) == 0 || errno != EPERM)
+		return 7;
+	if (reboot(RB_POWER_OFF) == 0 || errno != EPERM)
+		return 8;
+	if (mount("none", "/mnt", "tmpfs", 0, NULL) == 0 || errno != EPERM)
+		return 9;
+	if (rename("/etc/passwd", "/tmp/passwd") == 0 || errno != EACCES)
+		return 10;
+	if (mkdir("/bin/d", 0755) == 0 || errno != EACCES)
+		return 11;
+	return 0;
+}
+
+static pid_t victim; /* a process of user 1000 */
+
+static int
+kill_victim(void)
+{
+	if (kill(victim, SIGTERM) == 0)
+		return 1;
+	if (errno != EPERM)
+		return 2;
+	if (syscall(SYS_tgkill, victim, victim, SIGTERM) == 0 || errno != EPERM)
+		return 3;
+	return kill(victim, 0) == 0 || errno != EPERM ? 4 : 0;
+}
+
+static void
+test_files(void)
+{
+	char buf[8];
+	int fd = open("/etc/passwd", O_RDONLY);
+	CHECK(fd >= 0 && read(fd, buf, 4) == 4);
+	close(fd);
+	ERR(open("/etc/passwd", O_RDWR), EACCES);
+	ERR(open("/etc/passwd", O_RDONLY | O_TRUNC), EACCES);
+	CHECK(access("/etc/passwd", R_OK) == 0);
+	ERR(access("/etc/passwd", W_OK), EACCES);
+	CHECK(access("/bin/busybox", X_OK) == 0);
+	ERR(creat("/x", 0644), EACCES);
+	ERR(symlink("/a", "/etc/l"), EACCES);
+	ERR(truncate("/etc/passwd", 0), EACCES);
+	/* the owner is no exception to mode 000 */
+	fd = open("/tmp/t_sec.0", O_WRONLY | O_CREAT | O_TRUNC, 0000);
+	CHECK(fd >= 0); /* its maker may use what it made */
+	close(fd);
+	ERR(open("/tmp/t_sec.0", O_RDONLY), EACCES);
+	CHECK(chmod("/tmp/t_sec.0", 0600) == 0); /* but controls it */
+	fd = open("/tmp/t_sec.0", O_RDONLY);
+	CHECK(fd >= 0);
+	ERR(ftruncate(fd, 0), EINVAL); /* not open for writing */
+	close(fd);
+	/* not executable: no run, whatever the content */
+	fd = open("/tmp/t_sec.sh", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(write(fd, "#!/bin/sh\nexit 0\n", 17) == 17);
+	close(fd);
+	char *argv[] = {"t_sec.sh", NULL};
+	ERR(execv("/tmp/t_sec.sh", argv), EACCES);
+	/* search permission on a directory */
+	CHECK(mkdir("/tmp/t_sec.d", 0700) == 0);
+	CHECK(close(open("/tmp/t_sec.d/f", O_CREAT | O_WRONLY, 0644)) == 0);
+	CHECK(chmod("/tmp/t_sec.d", 0600) == 0);
+	ERR(open("/tmp/t_sec.d/f", O_RDONLY), EACCES);
+	CHECK(chmod("/tmp/t_sec.d", 0700) == 0);
+	/* giving a file away needs an entry, not ownership */
+	ERR(chown("/tmp/t_sec.0", 1001, -1), EPERM);
+	CHECK(chown("/tmp/t_sec.0", getuid(), getgid()) == 0);
+	unlink("/tmp/t_sec.d/f");
+	rmdir("/tmp/t_sec.d");
+	unlink("/tmp/t_sec.sh");
+}
+
+static int
+sticky(void)
+{
+	/* /tmp is sticky: another user's file there is not ours to remove */
+	if (unlink("/tmp/t_sec.0") == 0)
+		return 1;
+	return errno == EPERM ? 0 : 2;
+}
+
+static void
+test_users(void)
+{
+	struct stat st;
+	/* our entry lets us take other IDs; it is not inherited */
+	CHECK(as_user(1001, denied_everything) == 0);
+	CHECK(as_user(0, denied_everything) == 0); /* ID 0: no exception */
+	CHECK(as_user(1001, sticky) == 0);
+	victim = fork();
+	if (victim == 0)
+		for (;;)
+			pause();
+	CHECK(as_user(1001, kill_victim) == 0);
+	CHECK(as_user(0, kill_victim) == 0);
+	CHECK(kill(victim, SIGKILL) == 0); /* ours: same user */
+	waitpid(victim, NULL, 0);
+	/* the setuid-root copy: its bits are shown and do nothing */
+	CHECK(stat("/bin/t_suid", &st) == 0 && (st.st_mode & 07777) == 04755 &&
+	      st.st_uid == 0);
+	int s = -1;
+	pid_t c = fork();
+	if (c == 0) {
+		char *argv[] = {"t_suid", NULL};
+		execv("/bin/t_suid", argv);
+		_exit(98);
+	}
+	waitpid(c, &s, 0);
+	CHECK(WIFEXITED(s) && WEXITSTATUS(s) == 0);
+}
+
+/* A descriptor is only ever what was opened: any other number is EBADF,
+ * whether or not its slot number is in range. */
+static void
+test_forging(void)
+{
+	char b;
+	int bad = 0;
+	for (int fd = 3; fd < 1100; fd++)
+		if (write(fd, "x", 1) != -1 || errno != EBADF ||
+		    read(fd, &b, 1) != -1 || errno != EBADF)
+			bad++;
+	CHECK(bad == 0);
+	ERR(open("/proc/1/mem", O_RDONLY), ENOENT);
+}
+
+int
+main(int argc, char **argv)
+{
+	(void)argc;
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(argv[0], "t_suid")) /* run as the setuid-root copy */
+		return geteuid() != 0 && getuid() != 0 ? denied_everything() : 50;
+	CHECK(getuid() == 1000 && geteuid() == 1000);
+	test_files();
+	test_users();
+	test_forging();
+	CHECK(unshare(CLONE_NEWNS) == 0); /* harmless: mounts still checked */
+	unlink("/tmp/t_sec.0");
+	printf(T_NAME ": %d passed, %d failed\n", pass, fail);
+	return fail != 0;
+}
