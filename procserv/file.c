@@ -27,6 +27,7 @@
 #define O_TRUNC 01000
 #define O_EXCL 0200
 #define O_APPEND 02000
+#define O_NONBLOCK 04000
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
 
@@ -142,13 +143,48 @@ of_alloc(void)
 
 /* A free open-file entry for one end of pipe number pipe; -1: none. */
 int
-of_new_pipe_end(int pipe, bool write)
+of_new_pipe_end(int pipe, bool write, uint64_t flags)
 {
 	int of = of_alloc();
 	if (of >= 0)
 		ofiles[of] = (struct ofile){.pipe = pipe, .pipe_write = write,
-					    .node = -1, .mnt = -1};
+					    .node = -1, .mnt = -1,
+					    .flags = (write ? 1 : 0) |
+						     (flags & O_NONBLOCK)};
 	return of;
+}
+
+/* F_GETFL: the access mode and the status flags kept (O_APPEND,
+ * O_NONBLOCK) of what descriptor fd names. */
+long
+of_getfl(struct proc *p, uint64_t fd)
+{
+	p = proc_tg(p);
+	if (fd_is(p, fd, FD_CONSOLE) || fd_is(p, fd, FD_PORT))
+		return 2; /* O_RDWR */
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	return (long)(ofiles[p->fds[fd].of].flags &
+		      (O_ACCMODE | O_APPEND | O_NONBLOCK));
+}
+
+/* F_SETFL: O_APPEND and O_NONBLOCK of an open file (every descriptor
+ * of it sees them, as on Linux). A server's file (the console, a port)
+ * keeps no status flags: O_NONBLOCK cannot be set there (EINVAL). The
+ * other flags Linux lets F_SETFL change (O_ASYNC, O_DIRECT, O_NOATIME)
+ * are ignored, as Linux ignores the ones a file does not support. */
+long
+of_setfl(struct proc *p, uint64_t fd, uint64_t fl)
+{
+	p = proc_tg(p);
+	if (fd_is(p, fd, FD_CONSOLE) || fd_is(p, fd, FD_PORT))
+		return fl & O_NONBLOCK ? -LX_EINVAL : 0;
+	if (!fd_is(p, fd, FD_FILE))
+		return -LX_EBADF;
+	struct ofile *f = &ofiles[p->fds[fd].of];
+	f->flags = (f->flags & ~(uint64_t)(O_APPEND | O_NONBLOCK)) |
+		   (fl & (O_APPEND | O_NONBLOCK));
+	return 0;
 }
 
 static bool
@@ -433,7 +469,8 @@ of_request(struct ux_msg *m)
 
 	if (f->refs && f->pipe >= 0)
 		return pipe_request(f->pipe, f->pipe_write,
-				    OF_BADGE_PID(m->badge), m);
+				    OF_BADGE_PID(m->badge),
+				    f->flags & O_NONBLOCK, m);
 	if (f->refs && f->dev) {
 		dev_request(f, m);
 		return true;

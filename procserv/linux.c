@@ -800,8 +800,8 @@ lx_dup3(struct proc *p, uint64_t *regs)
 		      ARG2 != 0);
 }
 
-/* F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL (flags kept
- * only as O_RDONLY / O_WRONLY for now). */
+/* F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL (O_APPEND and
+ * O_NONBLOCK, file.c). */
 static long
 lx_fcntl(struct proc *p, uint64_t *regs)
 {
@@ -817,9 +817,9 @@ lx_fcntl(struct proc *p, uint64_t *regs)
 		p->fds[ARG0].cloexec = ARG2 & 1;
 		return 0;
 	case 3:
-		return p->fds[ARG0].kind == FD_CONSOLE ? 2 /* O_RDWR */ : 0;
+		return of_getfl(p, ARG0);
 	case 4:
-		return 0; /* O_NONBLOCK etc. not kept yet */
+		return of_setfl(p, ARG0, ARG2);
 	default:
 		return -LX_EINVAL;
 	}

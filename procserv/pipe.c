@@ -143,8 +143,18 @@ defer(struct waiter *q, unsigned *n, struct waiter w, struct ux_msg *m)
 	return false;
 }
 
+/* Answer m with r now. */
 static bool
-pipe_read(struct pipe *pp, int pid, uint64_t max, struct ux_msg *m)
+answer_with(struct ux_msg *m, int64_t r)
+{
+	m->info = ux_msginfo(0, 1, 0, 0);
+	m->mr[0] = (uint64_t)r;
+	return true;
+}
+
+static bool
+pipe_read(struct pipe *pp, int pid, uint64_t max, bool nonblock,
+	  struct ux_msg *m)
 {
 	if (pp->len || pp->wclosed || !max) {
 		size_t n = peek(pp, max);
@@ -159,19 +169,30 @@ pipe_read(struct pipe *pp, int pid, uint64_t max, struct ux_msg *m)
 		m->mr[0] = n;
 		return true;
 	}
+	if (nonblock)
+		return answer_with(m, -LX_EAGAIN);
 	return defer(pp->rq, &pp->nr, (struct waiter){.pid = pid, .n = max}, m);
 }
 
 static bool
-pipe_write(struct pipe *pp, int pid, uint64_t n, struct ux_msg *m)
+pipe_write(struct pipe *pp, int pid, uint64_t n, bool nonblock,
+	   struct ux_msg *m)
 {
 	int64_t r = (int64_t)n;
+	uint64_t room = pp->nw ? 0 : PIPE_CAP - pp->len;
 	if (pp->rclosed) {
 		r = -LX_EPIPE;
 		sig_send(proc_get((uint64_t)pid), SIGPIPE, NULL);
-	} else if (!pp->nw && PIPE_CAP - pp->len >= n) {
+	} else if (room >= n) {
 		put(pp, ps_msgbuf, n);
 		feed_readers(pp);
+	} else if (nonblock) {
+		/* Linux: up to PIPE_BUF all or nothing, more as much as fits */
+		r = n <= PIPE_BUF || !room ? -LX_EAGAIN : (int64_t)room;
+		if (r > 0) {
+			put(pp, ps_msgbuf, room);
+			feed_readers(pp);
+		}
 	} else {
 		int c = 0;
 		while (c < NCHUNKS && chunk_used[c])
@@ -213,16 +234,17 @@ pipe_poll(int pipe, bool write_end)
 }
 
 bool
-pipe_request(int pipe, bool write_end, int pid, struct ux_msg *m)
+pipe_request(int pipe, bool write_end, int pid, bool nonblock,
+	     struct ux_msg *m)
 {
 	struct pipe *pp = &pipes[pipe];
 	poll_wake_pipe(pipe); /* (its waiters are scanned after this) */
 	uint64_t op = ux_mi_label(m->info), cnt = m->mr[1];
 	if (op == UX_FILE_READ && !write_end)
-		return pipe_read(pp, pid, cnt, m);
+		return pipe_read(pp, pid, cnt, nonblock, m);
 	if (op == UX_FILE_WRITE && write_end) {
 		uint64_t got = (m->info & UX_MI_LONG) ? ux_ipcbuf()->long_xfer : 0;
-		return pipe_write(pp, pid, got < cnt ? got : cnt, m);
+		return pipe_write(pp, pid, got < cnt ? got : cnt, nonblock, m);
 	}
 	m->info = ux_msginfo(0, 1, 0, 0);
 	m->mr[0] = (uint64_t)(op == UX_FILE_SEEK ? -LX_ESPIPE : -LX_EBADF);
@@ -296,7 +318,7 @@ pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags)
 	p = proc_tg(p);
 	int pi = 0, rof, wof, fd[2];
 	if (flags & ~(02000000ull | 04000))
-		return -LX_EINVAL; /* O_CLOEXEC, O_NONBLOCK (ignored) */
+		return -LX_EINVAL; /* O_CLOEXEC, O_NONBLOCK */
 	while (pi < MAX_PIPES && pipes[pi].used)
 		pi++;
 	if (pi == MAX_PIPES)
@@ -305,13 +327,13 @@ pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags)
 	fd[1] = fd[0] < 0 ? -1 : fd_free(p, (unsigned)fd[0] + 1);
 	if (fd[1] < 0)
 		return -LX_EMFILE;
-	if ((rof = of_new_pipe_end(pi, false)) < 0)
+	if ((rof = of_new_pipe_end(pi, false, flags)) < 0)
 		return -LX_ENFILE;
 	pipes[pi] = (struct pipe){.used = true};
 	bool ce = flags & 02000000;
 	if (fd_install(p, (unsigned)fd[0], FD_FILE, (unsigned)rof, ce))
 		return -LX_ENOMEM;
-	if ((wof = of_new_pipe_end(pi, true)) < 0 ||
+	if ((wof = of_new_pipe_end(pi, true, flags)) < 0 ||
 	    fd_install(p, (unsigned)fd[1], FD_FILE, (unsigned)wof, ce)) {
 		fd_close(p, (unsigned)fd[0]);
 		return -LX_ENFILE;

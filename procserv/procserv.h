@@ -338,10 +338,13 @@ void of_ref(unsigned of);
 void of_unref(unsigned of);
 bool of_is_request(const struct ux_msg *m);
 bool of_request(struct ux_msg *m); /* answer in m; false: answered later */
-int of_new_pipe_end(int pipe, bool write);
+int of_new_pipe_end(int pipe, bool write, uint64_t flags);
+long of_getfl(struct proc *p, uint64_t fd);
+long of_setfl(struct proc *p, uint64_t fd, uint64_t fl);
 
 /* pipe.c */
-bool pipe_request(int pipe, bool write_end, int pid, struct ux_msg *m);
+bool pipe_request(int pipe, bool write_end, int pid, bool nonblock,
+		  struct ux_msg *m);
 /* Give up pid's waits on pipes (a signal came): a write that moved data
  * is answered with its count, the others are dropped (the kernel winds
  * the call back). */

@@ -4,6 +4,7 @@
  * results are Linux's). Prints one line per failed check and ends with
  * "t_files: N passed, M failed".
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,10 +17,38 @@
 #define T_NAME "t_files"
 #include "t.h"
 
+/* O_NONBLOCK on a pipe: EAGAIN instead of waiting, F_GETFL/F_SETFL. */
+static void
+nonblocking_pipe(void)
+{
+	int p[2];
+	char buf[4096] = {0};
+	long total = 0, n;
+	CHECK(pipe2(p, O_NONBLOCK) == 0);
+	CHECK((fcntl(p[0], F_GETFL) & (O_NONBLOCK | O_ACCMODE)) ==
+	      (O_NONBLOCK | O_RDONLY));
+	CHECK((fcntl(p[1], F_GETFL) & O_ACCMODE) == O_WRONLY);
+	ERR(read(p[0], buf, 1), EAGAIN);
+	while ((n = write(p[1], buf, sizeof buf)) > 0)
+		total += n;
+	CHECK(n == -1 && errno == EAGAIN && total >= 4096);
+	ERR(write(p[1], buf, 1), EAGAIN);
+	CHECK(read(p[0], buf, sizeof buf) == sizeof buf);
+	CHECK(fcntl(p[0], F_SETFL, 0) == 0);
+	CHECK(!(fcntl(p[0], F_GETFL) & O_NONBLOCK));
+	CHECK(fcntl(p[1], F_SETFL, O_NONBLOCK | O_APPEND) == 0);
+	CHECK((fcntl(p[1], F_GETFL) & (O_NONBLOCK | O_APPEND)) ==
+	      (O_NONBLOCK | O_APPEND));
+	close(p[0]);
+	close(p[1]);
+	ERR(fcntl(p[0], F_GETFL), EBADF);
+}
+
 int
 main(void)
 {
 	const char *d = "/tmp/t_files";
+	nonblocking_pipe();
 	char buf[256];
 	struct stat st;
 	size_t big = 1 << 20;
