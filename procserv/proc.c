@@ -19,25 +19,10 @@
 #define MAX_ARGS 64
 
 extern uint64_t ps_l1;
-static struct proc procs[MAX_PROCS];
+struct proc procs[MAX_PROCS];
 /* Untypeds (and CNode slots) of ended processes, for new ones. */
 static struct { uint64_t ut, pcn; } spare[MAX_PROCS];
 static unsigned nspare;
-
-struct proc *
-proc_get(uint64_t pid)
-{
-	return pid > 0 && pid < MAX_PROCS && procs[pid].used &&
-			       !procs[pid].zombie
-		       ? &procs[pid]
-		       : NULL;
-}
-
-struct proc *
-proc_tg(struct proc *p)
-{
-	return &procs[p->tgid];
-}
 
 uint64_t
 proc_tcb(const struct proc *p)

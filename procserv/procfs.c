@@ -30,7 +30,7 @@
 enum kind {
 	K_ROOT, K_SELF, K_MEMINFO, K_UPTIME, K_LOADAVG, K_STAT, K_MOUNTS,
 	K_PID, K_CMDLINE, K_COMM, K_CWD, K_EXE, K_FDDIR, K_MAPS, K_PSTAT,
-	K_STATUS, K_FD, K_PMOUNTS
+	K_STATUS, K_FD, K_PMOUNTS, K_MEM
 };
 
 typedef void (*gen_fn)(struct proc *q);
@@ -72,6 +72,7 @@ static const struct entry {
 	{"exe", K_EXE, 0120777, NULL},
 	{"fd", K_FDDIR, 0040500, NULL},
 	{"maps", K_MAPS, 0100444, gen_maps},
+	{"mem", K_MEM, 0100600, NULL},
 	{"mounts", K_PMOUNTS, 0100444, gen_mounts},
 	{"stat", K_PSTAT, 0100444, gen_pstat},
 	{"status", K_STATUS, 0100444, gen_status},
@@ -212,6 +213,28 @@ procfs_desc(uint32_t id, struct sdesc *d)
 	return 0;
 }
 
+/* /proc/PID/mem: the process's memory at address off, as far as it is
+ * there (EIO if none is). Opening it is checked like any file: its
+ * owner's by default (docs/security.md); a server's is not readable. */
+static long
+mem_read(struct proc *q, uint64_t off, uint8_t *dst, uint64_t len)
+{
+	uint64_t done = 0;
+	if (!q)
+		return -LX_ESRCH;
+	if (q->native)
+		return -LX_EACCES;
+	while (done < len) {
+		uint64_t n = 4096 - ((off + done) & 4095);
+		if (n > len - done)
+			n = len - done;
+		if (off + done < off || proc_copy_in(q, dst + done, off + done, n))
+			break;
+		done += n;
+	}
+	return done ? (long)done : -LX_EIO;
+}
+
 /* The k-th live process, or NULL. */
 static struct proc *
 nth_proc(uint64_t k)
@@ -303,6 +326,8 @@ procfs_read(uint32_t id, uint64_t off, uint8_t *dst, uint64_t len)
 {
 	const struct entry *e = entry_of(KIND(id));
 	struct proc *q = pget(PID(id));
+	if (KIND(id) == K_MEM)
+		return mem_read(q, off, dst, len);
 	if (!e || !e->gen)
 		return -LX_EINVAL;
 	if (PID(id) && !q)

@@ -198,9 +198,22 @@ void ps_release(uint64_t reply);
 extern uint64_t ps_console_ep; /* the console server's endpoint, or 0 */
 
 /* proc.c */
-struct proc *proc_get(uint64_t pid);
+extern struct proc procs[MAX_PROCS]; /* proc.c's table (inline look-ups) */
+/* The live task pid (a process's leader, or a thread), or NULL. */
+static inline struct proc *
+proc_get(uint64_t pid)
+{
+	return pid > 0 && pid < MAX_PROCS && procs[pid].used &&
+			       !procs[pid].zombie
+		       ? &procs[pid]
+		       : NULL;
+}
 /* The leader of p's process (p itself for one thread). */
-struct proc *proc_tg(struct proc *p);
+static inline struct proc *
+proc_tg(struct proc *p)
+{
+	return &procs[p->tgid];
+}
 /* The address of p's TCB, for invocations. */
 uint64_t proc_tcb(const struct proc *p);
 /* Each thread of process (leader) l still running, after after. */

@@ -45,6 +45,7 @@ grep -a "^BENCH" "$OUT/uxrt-native.log" ||
 echo "bench: UX/RT, the same static binary as on Linux"
 rm -rf "$OUT/uxrt-root"
 mkdir -p "$OUT/uxrt-root/bin" "$OUT/uxrt-root/sbin" "$OUT/uxrt-root/tmp"
+chmod 1777 "$OUT/uxrt-root/tmp" # the benchmark runs as an ordinary user
 cp "$BUILD/initrd/sbin/console" "$OUT/uxrt-root/sbin/"
 if [ -x "$OUT/progs/bench" ]; then
 	cp "$OUT/progs/bench" "$OUT/progs/tiny" "$OUT/uxrt-root/bin/"

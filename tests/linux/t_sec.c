@@ -3,8 +3,9 @@
  * program: the mode bits as the fallback with no exception for any user
  * ID (0 included), the privileged surface (/priv: identity, clock,
  * power; mount; signalling another user's process) denied without an
- * entry, entries not inherited unless marked, inert setuid bits, and
- * descriptors that cannot be forged.
+ * entry, entries not inherited unless marked, inert setuid bits,
+ * descriptors that cannot be forged, and /proc/PID/mem readable by its
+ * owner only.
  *
  * UX/RT only (on Linux, root and setuid behave the Unix way): its
  * scenario (tests/qemu/linux_t_sec.sh) starts it as init with the one
@@ -17,6 +18,7 @@
 #define T_NAME "t_sec"
 #include "t.h"
 #include <fcntl.h>
+#include <stdint.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -190,7 +192,38 @@ test_forging(void)
 		    read(fd, &b, 1) != -1 || errno != EBADF)
 			bad++;
 	CHECK(bad == 0);
-	ERR(open("/proc/1/mem", O_RDONLY), ENOENT);
+}
+
+static const uint64_t secret = 0x5ec2e7c0ffee1234ull;
+
+/* Another user's memory through /proc/PID/mem: refused at open. */
+static int
+peek_victim(void)
+{
+	char path[32];
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)victim);
+	if (open(path, O_RDONLY) >= 0)
+		return 1;
+	return errno == EACCES ? 0 : 2;
+}
+
+static void
+test_mem(void)
+{
+	uint64_t v = 0;
+	int fd = open("/proc/self/mem", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(pread(fd, &v, 8, (off_t)(uintptr_t)&secret) == 8 && v == secret);
+	ERR(pread(fd, &v, 8, 4096), EIO); /* nothing there */
+	close(fd);
+	ERR(open("/proc/self/mem", O_RDWR), EACCES); /* read only */
+	victim = fork();
+	if (victim == 0)
+		for (;;)
+			pause();
+	CHECK(as_user(1001, peek_victim) == 0);
+	kill(victim, SIGKILL);
+	waitpid(victim, NULL, 0);
 }
 
 int
@@ -204,6 +237,7 @@ main(int argc, char **argv)
 	test_files();
 	test_users();
 	test_forging();
+	test_mem();
 	CHECK(unshare(CLONE_NEWNS) == 0); /* harmless: mounts still checked */
 	unlink("/tmp/t_sec.0");
 	printf(T_NAME ": %d passed, %d failed\n", pass, fail);
