@@ -56,7 +56,7 @@ fd_free(struct proc *p, unsigned from)
 	p = proc_tg(p);
 	for (unsigned fd = from; fd < MAX_FD; fd++)
 		if (!p->fds[fd].kind)
-			return (int)fd;
+			return quota_fd(p, fd) ? -1 : (int)fd; /* EMFILE */
 	return -1;
 }
 

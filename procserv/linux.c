@@ -500,8 +500,9 @@ lx_set_robust_list(struct proc *p, uint64_t *regs)
 	return 0;
 }
 
-/* Limits are kept and reported; only the process itself (pid 0 or its
- * own) for now, and they are not yet enforced. */
+/* Limits of the process itself (pid 0 or its own) only, for now.
+ * RLIMIT_NPROC, RLIMIT_NOFILE and RLIMIT_AS are enforced (quota.c), the
+ * others kept and reported. */
 static long
 lx_prlimit64(struct proc *p, uint64_t *regs)
 {
@@ -768,10 +769,14 @@ dup_to(struct proc *p, uint64_t old, int newfd, bool cloexec)
 {
 	if (old >= MAX_FD || !p->fds[old].kind)
 		return -LX_EBADF;
-	if (newfd < 0 || newfd >= MAX_FD)
+	if (newfd < 0 || newfd >= MAX_FD ||
+	    (uint64_t)newfd >= p->rlim[7][0]) /* RLIMIT_NOFILE */
 		return newfd < 0 ? -LX_EMFILE : -LX_EBADF;
 	if ((uint64_t)newfd == old)
 		return newfd;
+	long q = quota_fd(p, (unsigned)newfd);
+	if (q)
+		return q;
 	struct fdent d = p->fds[old];
 	long e = fd_install(p, (unsigned)newfd, d.kind, d.of, cloexec);
 	return e ? -LX_ENOMEM : newfd;
@@ -809,6 +814,8 @@ lx_fcntl(struct proc *p, uint64_t *regs)
 		return -LX_EBADF;
 	switch (ARG1) {
 	case 0: case 1030:
+		if (ARG2 >= p->rlim[7][0]) /* RLIMIT_NOFILE */
+			return -LX_EINVAL;
 		return dup_to(p, ARG0, fd_free(p, (unsigned)(ARG2 < MAX_FD ? ARG2 : MAX_FD)),
 			      ARG1 == 1030);
 	case 1:

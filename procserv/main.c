@@ -395,6 +395,7 @@ main(struct ux_bootinfo *bi)
 	time_init(bi); /* before tmpfs, which stamps times */
 	tmpfs_init();
 	ns_init();
+	quota_init(); /* after tmpfs: it reads /etc/quotas */
 	procfs_init(bi);
 	start_console();
 	char *argv[16];

@@ -89,6 +89,12 @@ static struct rec {
 static uint32_t hash[1u << HASH_BITS];
 static uint32_t rec_new_next = 1, rec_free;
 
+uint64_t
+mem_total_pages(void)
+{
+	return ram_pages;
+}
+
 void
 mem_init(const struct ux_bootinfo *bi)
 {
@@ -241,12 +247,14 @@ static uint32_t
 rec_add(struct proc *p, uint64_t va, uint32_t f)
 {
 	uint32_t i = rec_free;
+	if (!rec_free && rec_new_next == MAX_RECS)
+		return 0;
+	if (!quota_page(p, 1))
+		return 0; /* over its user's or tree's memory limit */
 	if (i)
 		rec_free = recs[i].next;
-	else if (rec_new_next < MAX_RECS)
-		i = rec_new_next++;
 	else
-		return 0;
+		i = rec_new_next++;
 	recs[i] = (struct rec){.key = rkey(p, va), .fno = f, .next = p->pages};
 	if (p->pages)
 		recs[p->pages].prev = i;
@@ -279,6 +287,7 @@ rec_drop(struct proc *p, uint32_t i)
 		p->pages = r->next;
 	if (r->next)
 		recs[r->next].prev = r->prev;
+	quota_page(p, -1);
 	p->npages--;
 	r->next = rec_free;
 	rec_free = i;
@@ -786,6 +795,7 @@ mem_brk(struct proc *p, uint64_t want)
 		return (long)p->brk;
 	if (end > cur &&
 	    (!range_free(p, cur, end) || too_big(end - p->brk_start) ||
+	     quota_as(p, end - cur) ||
 	     vma_insert(p, (struct vma){.start = cur, .end = end, .node = -1,
 					.prot = UX_R_READ | UX_R_WRITE,
 					.flags = VM_MAYWRITE})))
@@ -889,6 +899,8 @@ mem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 	if (!(flags & MAP_NORESERVE) && too_big(size) &&
 	    ((v.flags & VM_SHARED) ? node < 0 : (v.prot & UX_R_WRITE)))
 		return -LX_ENOMEM;
+	if ((e = quota_as(p, size))) /* RLIMIT_AS (a replaced range too) */
+		return e;
 	if ((e = map_node(node, size, &v)))
 		return e;
 	v.start = addr;
@@ -1043,6 +1055,8 @@ mem_mremap(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		return -LX_EFAULT;
 	if (!olen)
 		return -LX_EINVAL; /* duplicating a mapping is not supported */
+	if (nlen > olen && (e = quota_as(p, nlen - olen)))
+		return e; /* RLIMIT_AS */
 	if (flags & MREMAP_FIXED) {
 		struct vma keep = *v;
 		if ((e = vma_cut(p, new_addr, new_addr + nlen, true)))

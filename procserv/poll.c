@@ -65,8 +65,8 @@ struct pwaiter {
 
 static struct pwaiter waiters[MAX_PROCS]; /* indexed by pid */
 static bool pending;	/* a waiter is marked, or settle is not empty */
-static uint32_t settle; /* tids whose signals wait for poll_run */
-_Static_assert(MAX_PROCS <= 32, "settle is one bit a task");
+static uint64_t settle; /* tids whose signals wait for poll_run */
+_Static_assert(MAX_PROCS <= 64, "settle is one bit a task");
 
 /* Which poll events make select see a descriptor in each set (Linux's
  * POLLIN_SET, POLLOUT_SET, POLLEX_SET). */
@@ -236,7 +236,7 @@ timed_out(struct proc *p, const uint64_t *arg)
 	if (!w->used)
 		return 0;
 	w->used = false;
-	settle |= 1u << p->pid;
+	settle |= 1ull << p->pid;
 	pending = true;
 	return finish(p, w, &c, 0);
 }
@@ -501,9 +501,9 @@ poll_run(void)
 		}
 		for (unsigned pid = 1; settle && pid < MAX_PROCS; pid++) {
 			struct proc *p = proc_get(pid);
-			if (!(settle & 1u << pid))
+			if (!(settle & 1ull << pid))
 				continue;
-			settle &= ~(1u << pid);
+			settle &= ~(1ull << pid);
 			if (p && sig_deliverable(p))
 				sig_settle(p, NULL, 0, NULL);
 		}

@@ -24,6 +24,13 @@ struct proc procs[MAX_PROCS];
 static struct { uint64_t ut, pcn; } spare[MAX_PROCS];
 static unsigned nspare;
 
+struct proc *
+proc_slot(int pid)
+{
+	return pid > 0 && pid < MAX_PROCS && procs[pid].used ? &procs[pid]
+							     : NULL;
+}
+
 uint64_t
 proc_tcb(const struct proc *p)
 {
@@ -259,6 +266,8 @@ proc_create(const char *path, char *const argv[], const void *image,
 		return -1;
 	struct proc *p = proc_get((uint64_t)pid);
 	p->native = native;
+	if (!native)
+		quota_exec(p, path); /* init: a program rule applies too */
 	p->cspace_radix = native ? SRV_RADIX : LX_FD_RADIX;
 	p->entry = in.entry;
 	long e = proc_objects(p);
@@ -352,6 +361,9 @@ proc_thread(struct proc *p, const uint64_t regs[UX_REG_COUNT],
 	    uint64_t clear_tid)
 {
 	struct proc *l = proc_tg(p);
+	long q = quota_task(p);
+	if (q)
+		return q;
 	int tid = proc_alloc(l->ppid, l->exe);
 	if (tid < 0)
 		return -11; /* EAGAIN */
@@ -619,6 +631,9 @@ long
 proc_fork(struct proc *t)
 {
 	struct proc *parent = proc_tg(t);
+	long q = quota_task(t);
+	if (q)
+		return q;
 	int pid = proc_alloc(parent->pid, parent->exe);
 	if (pid < 0)
 		return -11; /* EAGAIN: no process slot */
@@ -682,6 +697,7 @@ proc_exec(struct proc *p, const char *path, char *const argv[],
 	static struct fdent fds[MAX_FD];
 	memcpy(fds, p->fds, sizeof fds);
 	proc_free_objects(p);
+	quota_exec(p, path);
 	p->brk_start = p->brk = 0;
 	sig_exec(p);
 	memset(p->enosys_seen, 0, sizeof p->enosys_seen);

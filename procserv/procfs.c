@@ -30,7 +30,7 @@
 enum kind {
 	K_ROOT, K_SELF, K_MEMINFO, K_UPTIME, K_LOADAVG, K_STAT, K_MOUNTS,
 	K_PID, K_CMDLINE, K_COMM, K_CWD, K_EXE, K_FDDIR, K_MAPS, K_PSTAT,
-	K_STATUS, K_FD, K_PMOUNTS, K_MEM
+	K_STATUS, K_FD, K_PMOUNTS, K_MEM, K_QUOTA
 };
 
 typedef void (*gen_fn)(struct proc *q);
@@ -52,6 +52,7 @@ static void gen_maps(struct proc *q);
 static void gen_mounts(struct proc *q);
 static void gen_pstat(struct proc *q);
 static void gen_status(struct proc *q);
+static void gen_quota(struct proc *q);
 
 static const struct entry {
 	const char *name;
@@ -74,6 +75,7 @@ static const struct entry {
 	{"maps", K_MAPS, 0100444, gen_maps},
 	{"mem", K_MEM, 0100600, NULL},
 	{"mounts", K_PMOUNTS, 0100444, gen_mounts},
+	{"quota", K_QUOTA, 0100444, gen_quota},
 	{"stat", K_PSTAT, 0100444, gen_pstat},
 	{"status", K_STATUS, 0100444, gen_status},
 };
@@ -443,6 +445,13 @@ gen_mounts(struct proc *q)
 {
 	text_len += ns_mounts_text(q->ns, text + text_len,
 				   sizeof text - text_len);
+}
+
+/* Its limits and what it uses of them (quota.c). */
+static void
+gen_quota(struct proc *q)
+{
+	text_len += quota_text(q, text + text_len, sizeof text - text_len);
 }
 
 static void

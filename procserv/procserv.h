@@ -17,7 +17,7 @@
 #include <srvenv.h>
 #include "perm.h"
 
-#define MAX_PROCS 32 /* tasks: processes and their threads */
+#define MAX_PROCS 64 /* tasks: processes and their threads */
 #define L1_RADIX 8
 #define PROC_RADIX 12
 /* A process's own kernel objects (CNode, TCB, PML4, page tables); its
@@ -159,6 +159,8 @@ struct proc {
 	uint16_t cmdline_len;
 	uint64_t start_ns;    /* monotonic time it was made (for /proc) */
 	int ns;               /* ns.c: its mount namespace (fork shares it) */
+	uint16_t q_acct, q_tree; /* quota.c (leader): its user's memory
+				  * account, its process tree (0: none) */
 };
 
 /* time.c */
@@ -667,6 +669,25 @@ long ports_open(struct proc *p, uint32_t id, uint64_t flags);
  * port is gone). */
 uint64_t ports_cap(unsigned of, uint64_t *badge);
 const char *ports_name(unsigned of); /* NULL: gone */
+
+/* quota.c: per-user and per-tree limits (/etc/quotas) and RLIMIT_NPROC,
+ * RLIMIT_NOFILE, RLIMIT_AS. quota_task: may p make a task (fork, clone):
+ * 0 or -EAGAIN. quota_exec: p now runs path (a program rule makes it a
+ * tree's root). quota_page: charge (delta 1) or give back (-1) a page of
+ * leader l: false if over its limits. quota_as: may p's regions grow by
+ * grow bytes: 0 or -ENOMEM. quota_fd: may p make descriptor fd: 0 or
+ * -EMFILE. quota_text: /proc/PID/quota. */
+void quota_init(void);
+long quota_task(struct proc *p);
+void quota_exec(struct proc *p, const char *path);
+bool quota_page(struct proc *l, int delta);
+long quota_as(struct proc *p, uint64_t grow);
+long quota_fd(struct proc *p, unsigned fd);
+size_t quota_text(struct proc *p, char *out, size_t size);
+/* proc.c: the task in slot pid, zombies too (NULL: none). */
+struct proc *proc_slot(int pid);
+/* mem.c: all of RAM, in pages. */
+uint64_t mem_total_pages(void);
 
 /* initrd.c */
 #include "cpio/cpio.h"
