@@ -192,9 +192,12 @@ add_role(struct proc *q, const struct role *r)
 	struct taken *t = &taken[q->pid];
 	if (t->start != q->start_ns)
 		*t = (struct taken){.start = q->start_ns};
-	size_t n = strlen(t->names);
-	if (!strstr(t->names, r->name) &&
-	    n + strlen(r->name) + 2 < sizeof t->names)
+	size_t n = strlen(t->names), l = strlen(r->name);
+	const char *f = t->names;
+	while ((f = strstr(f, r->name)) && !((f == t->names || f[-1] == ' ') &&
+					     (!f[l] || f[l] == ' ')))
+		f++;
+	if (!f && n + l + 2 < sizeof t->names)
 		snprintf(t->names + n, sizeof t->names - n, "%s%s",
 			 n ? " " : "", r->name);
 	return 0;
@@ -283,10 +286,14 @@ roles_take(struct proc *q, const uint8_t *req, size_t len)
 	if (!r)
 		r = may_take(d, login, role, password);
 	const struct role *ro = rolesdb_role(d, role);
-	if (!r && leader && leader != q && (r = add_role(leader, ro)))
-		goto out;
-	if (!r)
+	if (!r && leader && leader != q) {
+		static struct permlist before;
+		before = leader->perms;
+		if (!(r = add_role(leader, ro)) && (r = add_role(q, ro)))
+			leader->perms = before; /* all or nothing */
+	} else if (!r) {
 		r = add_role(q, ro);
+	}
 out:
 	memset(buf, 0, sizeof buf);
 	return r < 0 ? r : (long)len;
