@@ -44,6 +44,9 @@ PS_OBJ     := $(patsubst %,$(BUILD)/u/%.o,$(PS_SRC))
 # musl-gcc; add your own static binaries with PROGS="path ..." (they go
 # to /bin).
 LINUX_PROGS := $(patsubst tests/linux/%.c,$(BUILD)/initrd/bin/%,$(wildcard tests/linux/*.c))
+# Native commands (one directory each under cmds/, static musl programs)
+# for /bin.
+CMD_BINS   := $(patsubst cmds/%/,$(BUILD)/initrd/bin/%,$(wildcard cmds/*/))
 PROGS      ?=
 INIT       ?= /bin/busybox
 INIT_ARGS  ?= sh
@@ -97,14 +100,19 @@ $(BUILD)/initrd/bin/%: tests/linux/%.c tests/linux/t.h
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(CMD_BINS): $(BUILD)/initrd/bin/%: $$(wildcard cmds/$$*/*.c)
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
+
 BUSYBOX := $(BUILD)/pkg/busybox/bin/busybox
 $(BUSYBOX):
 	tools/fetch-busybox.sh $(BUILD)/pkg/busybox
 
 # rootfs/ holds the files the initial archive carries besides programs.
-$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
+$(BUILD)/initrd.cpio: $(LINUX_PROGS) $(CMD_BINS) $(SERVER_BINS) $(PROGS) $(BUSYBOX) FORCE
 	@mkdir -p $(BUILD)/initrd/bin
 	@cp -R rootfs/. $(BUILD)/initrd/
+	@chmod 600 $(BUILD)/initrd/etc/shadow
 	@mkdir -p $(BUILD)/initrd/dev $(BUILD)/initrd/proc $(BUILD)/initrd/tmp \
 	    $(BUILD)/initrd/home/user $(BUILD)/initrd/ports $(BUILD)/initrd/mnt
 	@cp $(BUSYBOX) $(BUILD)/initrd/bin/busybox
@@ -160,6 +168,14 @@ $(BUILD)/host/test_srvloop: tests/host/test_srvloop.c user/lib/srvloop.c \
 	$(CC) $(HCFLAGS) -DHOST_TEST -Iuser/lib -o $@ $(filter %.c,$^)
 $(BUILD)/host/test_perm: tests/host/test_perm.c procserv/perm.c \
     procserv/perm.h $(HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_crypt: tests/host/test_crypt.c procserv/crypt.c \
+    procserv/crypt.h $(HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_rolesdb: tests/host/test_rolesdb.c procserv/rolesdb.c \
+    procserv/rolesdb.h procserv/perm.c procserv/perm.h $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
 $(BUILD)/host/test_cdt: tests/host/test_cdt.c kernel/src/cspace.c $(HOST_DEPS)

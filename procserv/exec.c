@@ -93,10 +93,11 @@ script_argv(char **out, char *interp, char *arg, const char *file,
 }
 
 /* Run the ELF program at full (its path, links resolved); name: the
- * path execve was given. */
+ * path execve was given; direct: not a script's interpreter (program
+ * rules apply only to programs: roles.c). */
 static long
 run_program(struct proc *p, const char *name, const char *full,
-	    char *const argv[], char *const envp[])
+	    char *const argv[], char *const envp[], bool direct)
 {
 	struct proc *l = proc_tg(p); /* the caller goes on as the leader */
 	int pid = l->pid;
@@ -108,6 +109,8 @@ run_program(struct proc *p, const char *name, const char *full,
 	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : name);
 	snprintf(p->exe, sizeof p->exe, "%s", full);
 	exec_cmdline(p, argv);
+	if (direct)
+		roles_exec(p, name, argv); /* the database's program rules */
 	return LX_GONE;
 }
 
@@ -130,7 +133,8 @@ exec_file(struct proc *p, const char *path, char *const argv[],
 		size_t n = size < HEAD ? size : HEAD;
 		memcpy(heads[depth], img, n);
 		if (shebang(heads[depth], n, &interp, &arg))
-			return run_program(p, path, full, av, envp);
+			return run_program(p, path, full, av, envp,
+					   depth == 0);
 		if (depth == MAX_NEST)
 			return -LX_ELOOP;
 		if ((e = script_argv(vecs[depth % 2], interp, arg, file, av)))

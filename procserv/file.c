@@ -285,7 +285,8 @@ dev_request(struct ofile *f, struct ux_msg *m)
 	m->mr[0] = (uint64_t)r;
 }
 
-/* Open /proc entry id: read only, like Linux's for anyone but root. */
+/* Open /proc entry id: read only, like Linux's for anyone but root,
+ * but for a process's own roles file (procfs_may_write). */
 static long
 open_proc(struct proc *p, const struct nspath *r, uint64_t flags)
 {
@@ -299,8 +300,9 @@ open_proc(struct proc *p, const struct nspath *r, uint64_t flags)
 		return -LX_ENOTDIR;
 	if ((d.mode & 0170000) == 0040000 && (flags & O_ACCMODE))
 		return -LX_EISDIR;
-	if ((flags & O_ACCMODE) || (flags & O_TRUNC))
-		return -LX_EACCES;
+	if (((flags & O_ACCMODE) || (flags & O_TRUNC)) &&
+	    (e = procfs_may_write(p, r->id)))
+		return e;
 	return install(p, (struct ofile){.pipe = -1, .node = -1,
 					 .pfs = r->id + 1, .mnt = r->mnt,
 					 .id = r->id},
@@ -494,6 +496,12 @@ of_request(struct ux_msg *m)
 			if (r > 0 && a == UX_FILE_OFFSET_NONE)
 				f->off += (uint64_t)r;
 		}
+	} else if (op == UX_FILE_WRITE && f->pfs) {
+		uint64_t got = (m->info & UX_MI_LONG) ? b->long_xfer : 0;
+		r = !(f->flags & O_ACCMODE)
+			    ? -LX_EBADF
+			    : procfs_write(f->pfs - 1, OF_BADGE_PID(m->badge),
+					   ps_msgbuf, got < cnt ? got : cnt);
 	} else if (op == UX_FILE_WRITE) {
 		uint64_t got = (m->info & UX_MI_LONG) ? b->long_xfer : 0;
 		uint64_t off = a != UX_FILE_OFFSET_NONE ? a

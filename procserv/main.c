@@ -410,8 +410,10 @@ main(struct ux_bootinfo *bi)
 	printf("procserv: starting %s\n", path);
 	init_pid = proc_create(path, argv, img, size, 0, false);
 	struct proc *ip = proc_get((uint64_t)init_pid);
-	if (ip)
+	if (ip) {
+		roles_login(ip); /* its user (/etc/session), the login session */
 		init_perms(bi, ip);
+	}
 	if (!ip || std_fds(ip) || proc_start(ip))
 		ux_exit(2);
 	exec_cmdline(ip, argv);

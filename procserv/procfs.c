@@ -2,12 +2,13 @@
  * procfs.c - /proc: the processes and the system as files, in Linux's
  * formats (proc(5)), so that ps, top, pidof and their kin work unchanged.
  *
- * Nothing is stored. A path under /proc is parsed into an entry id (its
+ * Nothing is stored (but /proc/PID/roles, written by the process itself
+ * to take a role: roles.c). A path under /proc is parsed into an entry id (its
  * kind, a pid, a descriptor number), and a file's text is made anew from
  * the process table on every read. What the process server does not
  * measure (CPU time, load, idle time, page faults) reads 0, never an
  * invented figure. Everything is read only: directories are 0555 and
- * files 0444, and a change fails as it does for an ordinary user on
+ * files 0444 (roles: 0644), and a change fails as it does for an ordinary user on
  * Linux (a new name: ENOENT; an existing one: EACCES or EPERM).
  * It is mounted like any file system (procfs_ops: ns.c resolves paths
  * and follows its links); /proc/PID/mounts shows that process's
@@ -30,7 +31,7 @@
 enum kind {
 	K_ROOT, K_SELF, K_MEMINFO, K_UPTIME, K_LOADAVG, K_STAT, K_MOUNTS,
 	K_PID, K_CMDLINE, K_COMM, K_CWD, K_EXE, K_FDDIR, K_MAPS, K_PSTAT,
-	K_STATUS, K_FD, K_PMOUNTS, K_MEM, K_QUOTA
+	K_STATUS, K_FD, K_PMOUNTS, K_MEM, K_QUOTA, K_ROLES
 };
 
 typedef void (*gen_fn)(struct proc *q);
@@ -53,6 +54,7 @@ static void gen_mounts(struct proc *q);
 static void gen_pstat(struct proc *q);
 static void gen_status(struct proc *q);
 static void gen_quota(struct proc *q);
+static void gen_roles(struct proc *q);
 
 static const struct entry {
 	const char *name;
@@ -76,6 +78,7 @@ static const struct entry {
 	{"mem", K_MEM, 0100600, NULL},
 	{"mounts", K_PMOUNTS, 0100444, gen_mounts},
 	{"quota", K_QUOTA, 0100444, gen_quota},
+	{"roles", K_ROLES, 0100644, gen_roles}, /* written: roles.c */
 	{"stat", K_PSTAT, 0100444, gen_pstat},
 	{"status", K_STATUS, 0100444, gen_status},
 };
@@ -342,6 +345,34 @@ procfs_read(uint32_t id, uint64_t off, uint8_t *dst, uint64_t len)
 		len = text_len - off;
 	memcpy(dst, text + off, len);
 	return (long)len;
+}
+
+/* Only /proc/PID/roles is written, and only by process PID itself. */
+long
+procfs_may_write(struct proc *p, uint32_t id)
+{
+	return KIND(id) == K_ROLES && pget(PID(id)) == proc_tg(p)
+		       ? 0
+		       : -LX_EACCES;
+}
+
+long
+procfs_write(uint32_t id, int writer, const uint8_t *src, uint64_t len)
+{
+	struct proc *q = pget(PID(id)), *w = pget((uint64_t)writer);
+	if (KIND(id) != K_ROLES)
+		return -LX_EBADF;
+	if (!q)
+		return -LX_ESRCH;
+	if (w != q)
+		return -LX_EACCES; /* a descriptor passed on to another */
+	return roles_take(q, src, len);
+}
+
+static void
+gen_roles(struct proc *q)
+{
+	text_len = roles_text(q, text, sizeof text);
 }
 
 /* Append to the file being made. */

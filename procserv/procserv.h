@@ -688,6 +688,20 @@ size_t quota_text(struct proc *p, char *out, size_t size);
 struct proc *proc_slot(int pid);
 /* mem.c: all of RAM, in pages. */
 uint64_t mem_total_pages(void);
+/* roles.c: roles (docs/security.md). roles_take: a write to q's
+ * /proc/PID/roles ("ROLE [session]\n[PASSWORD\n]"): its length or
+ * -errno; roles_text: what reading it shows; roles_exec: the program
+ * rules after p's execve of path; roles_login: p is the console's login
+ * session (its user from /etc/session). */
+long roles_take(struct proc *q, const uint8_t *req, size_t len);
+size_t roles_text(struct proc *q, char *out, size_t size);
+void roles_exec(struct proc *p, const char *path, char *const argv[]);
+void roles_login(struct proc *p);
+/* procfs.c: whether p may open /proc entry id for writing (0 or
+ * -EACCES), and a write to it by process writer. */
+long procfs_may_write(struct proc *p, uint32_t id);
+long procfs_write(uint32_t id, int writer, const uint8_t *src,
+		  uint64_t len);
 
 /* initrd.c */
 #include "cpio/cpio.h"
