@@ -226,13 +226,83 @@ test_mem(void)
 	waitpid(victim, NULL, 0);
 }
 
+/* What the entries of linux_t_sec_granted.sh allow (the clock, power
+ * is left alone, mounts on /mnt, control of any process, all of /etc
+ * for us alone): an exit status naming the first that failed (0: all
+ * worked); with only the inheritable ones, the /etc writes must fail. */
+static int
+granted(int inherited)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	if (settimeofday(&tv, NULL))
+		return 1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (clock_settime(CLOCK_REALTIME, &ts))
+		return 2;
+	if (mount("none", "/mnt", "tmpfs", 0, NULL) || umount("/mnt"))
+		return 3;
+	int fd = open("/etc/hostname", O_WRONLY | O_APPEND);
+	if (inherited ? fd >= 0 || errno != EACCES : fd < 0)
+		return 4;
+	close(fd);
+	if (inherited ? chmod("/etc/hostname", 0644) == 0 || errno != EPERM
+		      : chmod("/etc/hostname", 0644) != 0)
+		return 5;
+	if (setuid(getuid()))
+		return 6;
+	/* the more specific deny beats the allow of all of /priv */
+	if (reboot(RB_POWER_OFF) == 0 || errno != EPERM)
+		return 7;
+	return 0;
+}
+
+static int granted_child(void) { return granted(1); }
+
+static int
+kill_victim_granted(void)
+{
+	return kill(victim, SIGKILL) ? 1 : 0; /* another user's: allowed */
+}
+
+/* linux_t_sec_granted.sh: the same operations succeed with entries
+ * that allow them, and only the inheritable entries reach a child. */
+static void
+test_granted(void)
+{
+	CHECK(granted(0) == 0);
+	CHECK(as_user(1001, granted_child) == 0);
+	victim = fork();
+	if (victim == 0)
+		for (;;)
+			pause();
+	CHECK(as_user(1001, kill_victim_granted) == 0);
+	int st = 0;
+	CHECK(waitpid(victim, &st, 0) == victim && WIFSIGNALED(st) &&
+	      WTERMSIG(st) == SIGKILL);
+	/* a server's port the entries deny: its endpoint is not handed out
+	 * (our own descriptors 0-2, opened before, stay) */
+	ERR(open("/ports/console", O_RDWR), EACCES);
+	CHECK(write(1, "", 0) == 0);
+	int fd = open("/proc/1/mem", O_RDONLY); /* a server's: never */
+	char b;
+	CHECK(fd < 0 || (read(fd, &b, 1) == -1 && errno == EACCES));
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
-	(void)argc;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (!strcmp(argv[0], "t_suid")) /* run as the setuid-root copy */
 		return geteuid() != 0 && getuid() != 0 ? denied_everything() : 50;
+	if (argc > 1 && !strcmp(argv[1], "granted")) {
+		test_granted();
+		printf(T_NAME ": %d passed, %d failed\n", pass, fail);
+		return fail != 0;
+	}
 	CHECK(getuid() == 1000 && geteuid() == 1000);
 	test_files();
 	test_users();
