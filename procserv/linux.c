@@ -1222,7 +1222,11 @@ lx_syscall(struct proc *p, uint64_t regs[UX_REG_COUNT])
 
 	if (i < sizeof table / sizeof table[0]) {
 		uint64_t fs = regs[UX_REG_FS_BASE];
-		r = table[i].fn(per_thread(nr) ? p : proc_tg(p), regs);
+		/* a leader is its own process: no need to ask (hot path) */
+		struct proc *h = p->tgid == p->pid || per_thread(nr)
+					 ? p
+					 : proc_tg(p);
+		r = table[i].fn(h, regs);
 		if (r == GONE || r == LX_LATER || r == LX_GONE)
 			return 0;
 		if (r == LX_REGS) /* all of them but fs and gs */

@@ -64,7 +64,7 @@ struct pwaiter {
 };
 
 static struct pwaiter waiters[MAX_PROCS]; /* indexed by pid */
-static bool pending;	/* a waiter is marked, or settle is not empty */
+bool poll_pend;	/* a waiter is marked, or settle is not empty */
 static uint64_t settle; /* tids whose signals wait for poll_run */
 _Static_assert(MAX_PROCS <= 64, "settle is one bit a task");
 
@@ -237,7 +237,7 @@ timed_out(struct proc *p, const uint64_t *arg)
 		return 0;
 	w->used = false;
 	settle |= 1ull << p->pid;
-	pending = true;
+	poll_pend = true;
 	return finish(p, w, &c, 0);
 }
 
@@ -432,7 +432,7 @@ poll_wake_pipe(int pipe)
 	uint64_t bit = pipe >= 0 && pipe < 64 ? 1ull << pipe : 0;
 	for (unsigned i = 1; i < MAX_PROCS; i++)
 		if (waiters[i].used && (waiters[i].pipes & bit))
-			waiters[i].dirty = pending = true;
+			waiters[i].dirty = poll_pend = true;
 }
 
 void
@@ -440,14 +440,9 @@ poll_wake_console(void)
 {
 	for (unsigned i = 1; i < MAX_PROCS; i++)
 		if (waiters[i].used && waiters[i].console)
-			waiters[i].dirty = pending = true;
+			waiters[i].dirty = poll_pend = true;
 }
 
-bool
-poll_pending(void)
-{
-	return pending;
-}
 
 bool
 poll_waiting(const struct proc *p)
@@ -478,8 +473,8 @@ answer(struct proc *p, struct pwaiter *w, long r)
 void
 poll_run(void)
 {
-	while (pending) {
-		pending = false;
+	while (poll_pend) {
+		poll_pend = false;
 		for (unsigned i = 1; i < MAX_PROCS; i++) {
 			struct pwaiter *w = &waiters[i];
 			struct proc *p = proc_get(i);

@@ -512,7 +512,12 @@ long lx_select(struct proc *p, uint64_t *regs);
 long lx_pselect6(struct proc *p, uint64_t *regs);
 void poll_wake_pipe(int pipe);
 void poll_wake_console(void);
-bool poll_pending(void);
+extern bool poll_pend;
+static inline bool
+poll_pending(void)
+{
+	return poll_pend;
+}
 void poll_run(void);
 bool poll_waiting(const struct proc *p);
 /* Give up p's wait (a signal came, a stop, or p ended). */
