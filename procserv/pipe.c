@@ -18,7 +18,8 @@
 #include "procserv.h"
 #include "lx_errno.h"
 
-#define MAX_PIPES 16
+#define MAX_PIPES 32
+#define PIPES_PER_USER 24 /* the rest kept for other users */
 #define PIPE_CAP 65536
 #define PIPE_BUF 4096
 #define MAX_WAIT 4
@@ -34,6 +35,7 @@ struct waiter {
 
 static struct pipe {
 	bool used;
+	uint32_t owner;   /* the user who made it (a per-user cap) */
 	bool rclosed, wclosed;
 	uint8_t buf[PIPE_CAP];
 	size_t head, len;
@@ -319,6 +321,11 @@ pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags)
 	int pi = 0, rof, wof, fd[2];
 	if (flags & ~(02000000ull | 04000))
 		return -LX_EINVAL; /* O_CLOEXEC, O_NONBLOCK */
+	unsigned mine = 0;
+	for (unsigned i = 0; i < MAX_PIPES; i++)
+		mine += pipes[i].used && pipes[i].owner == p->uid;
+	if (mine >= PIPES_PER_USER)
+		return -LX_ENFILE; /* as Linux at a user's pipe limit */
 	while (pi < MAX_PIPES && pipes[pi].used)
 		pi++;
 	if (pi == MAX_PIPES)
@@ -329,7 +336,7 @@ pipe_create(struct proc *p, uint64_t fds_va, uint64_t flags)
 		return -LX_EMFILE;
 	if ((rof = of_new_pipe_end(pi, false, flags)) < 0)
 		return -LX_ENFILE;
-	pipes[pi] = (struct pipe){.used = true};
+	pipes[pi] = (struct pipe){.used = true, .owner = p->uid};
 	bool ce = flags & 02000000;
 	if (fd_install(p, (unsigned)fd[0], FD_FILE, (unsigned)rof, ce))
 		return -LX_ENOMEM;

@@ -309,6 +309,13 @@ main(int argc, char **argv)
 	test_forging();
 	test_mem();
 	CHECK(unshare(CLONE_NEWNS) == 0); /* harmless: mounts still checked */
+	/* pipes: one user gets at most 24 of the 32, the rest are kept */
+	int p[2], made = 0, last[2] = {-1, -1};
+	while (made < 40 && pipe(p) == 0)
+		made++, last[0] = p[0], last[1] = p[1];
+	CHECK(made == 24 && errno == ENFILE);
+	for (int fd = 3; fd <= last[1]; fd++)
+		close(fd);
 	unlink("/tmp/t_sec.0");
 	printf(T_NAME ": %d passed, %d failed\n", pass, fail);
 	return fail != 0;
