@@ -545,8 +545,12 @@ tmpfs_init(void)
 		const char *n = e.name;
 		if (n[0] == '.' && n[1] == '/')
 			n += 2;
-		if (!strcmp(n, ".") || !*n)
+		if (!strcmp(n, ".") || !*n) { /* the root: its owner and mode */
+			nodes[0].mode = 0040000 | (e.mode & 07777);
+			nodes[0].uid = e.uid;
+			nodes[0].gid = e.gid;
 			continue;
+		}
 		const char *name;
 		int d = parent_path(n, &name);
 		int id = d < 0 ? d : tmpfs_create_at(d, name, e.mode, e.uid, e.gid);

@@ -79,6 +79,8 @@ denied_everything(void)
 		return 10;
 	if (mkdir("/bin/d", 0755) == 0 || errno != EACCES)
 		return 11;
+	if (creat("/x", 0644) >= 0 || errno != EACCES)
+		return 12; /* the root directory is the system's too */
 	return 0;
 }
 
