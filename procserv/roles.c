@@ -398,4 +398,11 @@ roles_login(struct proc *p)
 	p->uid = (uint32_t)number(id);
 	colon_field(file_buf, 0, login, 3, id, sizeof id);
 	p->gid = (uint32_t)number(id);
+	/* the session starts at home, as a login does */
+	char home[sizeof p->cwd];
+	struct sdesc d;
+	if (colon_field(file_buf, 0, login, 5, home, sizeof home) &&
+	    home[0] == '/' && !ns_stat(p, home, true, &d, NULL) &&
+	    (d.mode & 0170000) == 0040000)
+		snprintf(p->cwd, sizeof p->cwd, "%s", home);
 }

@@ -12,7 +12,7 @@ out=$( (sleep 5; printf 'echo one two\r'; sleep 1; printf 'echo $((6*7))\r';
 		-append "init=/bin/busybox -- sh")
 echo "$out" | grep -a "procserv\|one\|42"
 echo "$out" | grep -aq "built-in shell (ash)" || { echo "no banner"; exit 1; }
-echo "$out" | grep -aq "^/ \$ " || { echo "no prompt"; exit 1; }
+echo "$out" | grep -aq "^~ \$ " || { echo "no prompt (~, the home of the session)"; exit 1; }
 echo "$out" | grep -aq "^one two" || { echo "no echo output"; exit 1; }
 echo "$out" | grep -aq "^42" || { echo "no arithmetic"; exit 1; }
 echo "$out" | grep -aq "pid 2 (busybox) exited with status 3" ||
