@@ -12,10 +12,6 @@
 #include "procserv.h"
 #include "lx_errno.h"
 
-#define ARG0 regs[UX_REG_RDI]
-#define ARG1 regs[UX_REG_RSI]
-#define ARG2 regs[UX_REG_RDX]
-#define ARG3 regs[UX_REG_R10]
 #define KEEP 0xFFFFFFFFu /* -1: leave it */
 
 /* May p take id as its user (uid) or group ID? */
@@ -54,11 +50,9 @@ long lx_setresgid(struct proc *p, uint64_t *regs) { return set_ids(p, false, (ui
 static long
 get_ids(struct proc *p, uint64_t *regs, uint32_t id)
 {
+	const uint64_t va[3] = {ARG0, ARG1, ARG2};
 	for (unsigned i = 0; i < 3; i++)
-		if (proc_copy_out(p, regs[i == 0 ? UX_REG_RDI
-					  : i == 1 ? UX_REG_RSI
-						   : UX_REG_RDX],
-				  &id, 4))
+		if (proc_copy_out(p, va[i], &id, 4))
 			return -LX_EFAULT;
 	return 0;
 }
@@ -136,9 +130,9 @@ set_clock(struct proc *p, uint64_t va, uint64_t div)
 long
 lx_settimeofday(struct proc *p, uint64_t *regs)
 {
-	if (!ARG0)
-		return ARG1 ? (sec_priv(p, "clock") ? -LX_EPERM : 0) : 0;
-	return set_clock(p, ARG0, 1000);
+	if (ARG1)
+		return -LX_EINVAL; /* a time zone: not kept, so refused */
+	return ARG0 ? set_clock(p, ARG0, 1000) : 0;
 }
 
 long

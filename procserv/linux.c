@@ -10,12 +10,6 @@
 #include "procserv.h"
 #include "lx_errno.h"
 
-#define ARG0 regs[UX_REG_RDI]
-#define ARG1 regs[UX_REG_RSI]
-#define ARG2 regs[UX_REG_RDX]
-#define ARG3 regs[UX_REG_R10]
-#define ARG4 regs[UX_REG_R8]
-#define ARG5 regs[UX_REG_R9]
 #define GONE (-1000000) /* the process no longer exists: no reply */
 
 typedef long (*lx_fn)(struct proc *p, uint64_t *regs);

@@ -345,12 +345,6 @@ sigmask_arg(struct proc *p, uint64_t va, uint64_t size, struct pwaiter *w)
 	return 0;
 }
 
-#define ARG0 regs[UX_REG_RDI]
-#define ARG1 regs[UX_REG_RSI]
-#define ARG2 regs[UX_REG_RDX]
-#define ARG3 regs[UX_REG_R10]
-#define ARG4 regs[UX_REG_R8]
-#define ARG5 regs[UX_REG_R9]
 
 long
 lx_poll(struct proc *p, uint64_t *regs)

@@ -535,6 +535,14 @@ void futex_cancel(struct proc *p);
 /* A thread's end: wake one waiter on its clear-tid word at va. */
 void futex_wake_word(struct proc *p, uint64_t va);
 
+/* A system call's arguments in a handler's regs (Linux's order). */
+#define ARG0 regs[UX_REG_RDI]
+#define ARG1 regs[UX_REG_RSI]
+#define ARG2 regs[UX_REG_RDX]
+#define ARG3 regs[UX_REG_R10]
+#define ARG4 regs[UX_REG_R8]
+#define ARG5 regs[UX_REG_R9]
+
 /* linux.c: handle one foreign system call; regs in enum ux_reg order.
  * Returns the number of registers the reply must set (0: no reply now:
  * the process is gone or the answer comes later). */

@@ -690,10 +690,6 @@ sig_console(void)
 
 /* System calls. */
 
-#define ARG0 regs[UX_REG_RDI]
-#define ARG1 regs[UX_REG_RSI]
-#define ARG2 regs[UX_REG_RDX]
-#define ARG3 regs[UX_REG_R10]
 
 long
 lx_rt_sigaction(struct proc *p, uint64_t *regs)
