@@ -502,6 +502,8 @@ of_request(struct ux_msg *m)
 			    ? -LX_EBADF
 			    : procfs_write(f->pfs - 1, OF_BADGE_PID(m->badge),
 					   ps_msgbuf, got < cnt ? got : cnt);
+		if (r == LX_LATER)
+			return false; /* a wrong password: answered later */
 	} else if (op == UX_FILE_WRITE) {
 		uint64_t got = (m->info & UX_MI_LONG) ? b->long_xfer : 0;
 		uint64_t off = a != UX_FILE_OFFSET_NONE ? a

@@ -1043,7 +1043,7 @@ chown_node(struct proc *p, int n, uint64_t uid, uint64_t gid)
 	if ((new_uid || new_gid) && !entry)
 		return -LX_EPERM;
 	if ((uint32_t)uid != (uint32_t)-1)
-		t->uid = (uint32_t)uid;
+		tmpfs_chown(t, (uint32_t)uid);
 	if ((uint32_t)gid != (uint32_t)-1)
 		t->gid = (uint32_t)gid;
 	return 0;

@@ -41,5 +41,6 @@
 #define LX_EOVERFLOW 75
 #define LX_EOPNOTSUPP 95
 #define LX_ETIMEDOUT 110
+#define LX_EDQUOT 122
 
 #endif

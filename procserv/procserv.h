@@ -557,12 +557,15 @@ struct tnode {
 	uint64_t size, mtime;
 	const void *ro;      /* data in the archive (or a symlink's target) */
 	void *pages;         /* else: a page of pointers to data pages */
+	uint32_t npages;     /* data pages, charged to uid (quota.c) */
+	bool anon;           /* a shared anonymous mapping's: its mappers' */
 	int parent, child, next; /* an instance's root is its own parent */
 	uint16_t sb;         /* the root node of its instance */
 	char name[60];
 };
 void tmpfs_init(void);
 struct tnode *tmpfs_node(int n);
+void tmpfs_chown(struct tnode *t, uint32_t uid); /* moves its charge */
 int tmpfs_lookup(const char *path, bool follow); /* in the archive's */
 int tmpfs_child(int dir, const char *name);
 /* Changes in directory dir: -errno or (create) the new node. */
@@ -689,13 +692,16 @@ const char *ports_name(unsigned of); /* NULL: gone */
  * tree's root). quota_page: charge (delta 1) or give back (-1) a page of
  * leader l: false if over its limits. quota_as: may p's regions grow by
  * grow bytes: 0 or -ENOMEM. quota_fd: may p make descriptor fd: 0 or
- * -EMFILE. quota_text: /proc/PID/quota. */
+ * -EMFILE. quota_text: /proc/PID/quota. quota_file_pages: charge
+ * (delta > 0) or give back tmpfs data pages to uid's account: false if
+ * over uid's limit (force: never refused). */
 void quota_init(void);
 long quota_task(struct proc *p);
 void quota_exec(struct proc *p, const char *path);
 bool quota_page(struct proc *l, int delta);
 long quota_as(struct proc *p, uint64_t grow);
 long quota_fd(struct proc *p, unsigned fd);
+bool quota_file_pages(uint32_t uid, int64_t delta, bool force);
 size_t quota_text(struct proc *p, char *out, size_t size);
 /* proc.c: the task in slot pid, zombies too (NULL: none). */
 struct proc *proc_slot(int pid);

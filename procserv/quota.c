@@ -16,7 +16,11 @@
  *   asks for one, by a scan of the table.
  * - memory: resident pages (mem.c's page records, p->npages), charged
  *   as they are made to the user's account and to every tree the process
- *   is in; counters, as this is the page-fault path.
+ *   is in; counters, as this is the page-fault path. The data pages of
+ *   tmpfs files (named ones: tmpfs.c) count too, in their owner's
+ *   account (as disk quotas do) and in no tree, as files outlive trees;
+ *   pipe buffers are the process server's own, capped in number
+ *   (pipe.c).
  * - files: descriptors, counted when one is to be made (open, dup,
  *   pipe, ...). A fork's copies are not refused.
  * Native servers (the console) are the system's: not counted.
@@ -398,6 +402,24 @@ quota_exec(struct proc *p, const char *path)
 
 /* ---- memory ----------------------------------------------------- */
 
+/* uid's account (made if it has none); 0 if there is no room. */
+static unsigned
+acct_find(uint32_t uid)
+{
+	unsigned k = 0;
+	for (unsigned i = 1; i <= MAX_ACCTS && !k; i++)
+		if (accts[i].used && accts[i].uid == uid)
+			k = i;
+	for (unsigned i = 1; i <= MAX_ACCTS && !k; i++)
+		if (!accts[i].used || !accts[i].pages)
+			k = i; /* one is free: an account with pages has a
+				* process or a file with pages, and there are
+				* fewer owners of those than accounts */
+	if (k && !(accts[k].used && accts[k].uid == uid))
+		accts[k] = (struct acct){.used = true, .uid = uid};
+	return k;
+}
+
 /* l's account, for its uid now: a process whose uid changed takes its
  * pages from the old account to the new. */
 static struct acct *
@@ -406,16 +428,7 @@ acct_of(struct proc *l)
 	struct acct *a = &accts[l->q_acct];
 	if (l->q_acct && a->used && a->uid == l->uid)
 		return a;
-	unsigned k = 0;
-	for (unsigned i = 1; i <= MAX_ACCTS && !k; i++)
-		if (accts[i].used && accts[i].uid == l->uid)
-			k = i;
-	for (unsigned i = 1; i <= MAX_ACCTS && !k; i++)
-		if (!accts[i].used || !accts[i].pages)
-			k = i; /* one is free: an account with pages has a
-				* process with pages, and there are fewer */
-	if (k && !(accts[k].used && accts[k].uid == l->uid))
-		accts[k] = (struct acct){.used = true, .uid = l->uid};
+	unsigned k = acct_find(l->uid);
 	accts[l->q_acct].pages -= l->npages;
 	accts[k].pages += l->npages;
 	l->q_acct = (uint16_t)k;
@@ -438,6 +451,19 @@ quota_page(struct proc *l, int delta)
 	a->pages += (uint64_t)(int64_t)delta;
 	for (unsigned k = l->q_tree; k; k = trees[k].parent)
 		trees[k].pages += (uint64_t)(int64_t)delta;
+	return true;
+}
+
+bool
+quota_file_pages(uint32_t uid, int64_t delta, bool force)
+{
+	unsigned k = acct_find(uid);
+	if (!k)
+		return force; /* the table is full: only a give-back passes */
+	if (delta > 0 && !force &&
+	    accts[k].pages + (uint64_t)delta > user_lim(uid).pages)
+		return false;
+	accts[k].pages += (uint64_t)delta;
 	return true;
 }
 

@@ -7,6 +7,13 @@
  * SHA-512 crypt hash, crypt.c), what /proc/PID/roles shows, the program
  * rules applied at execve, and the login session.
  *
+ * A wrong password is answered after FAIL_DELAY_NS, and until then no
+ * password of that user is even checked (a refusal, delayed too): one
+ * guess per delay per user, however many processes guess. Writing
+ * ":auth\nPASSWORD\n" proves the password for the next execve only:
+ * the program rules marked auth then apply to the program it runs
+ * (chpriv -a).
+ *
  * The database, /etc/passwd and /etc/shadow are read from the initial
  * archive's file system (tmpfs), never through the caller's namespace:
  * a process cannot mount its own /etc over the central store.
@@ -19,6 +26,9 @@
 #define LX_ENOKEY 126 /* Linux's "required key not available" */
 #define LX_EFBIG 27
 #define DB_MAX 8192
+#define AUTH_LINE ":auth" /* not a role's name: the proof for an exec */
+#define BAD_PASSWORD (-2000) /* may_take: refuse after the delay */
+#define FAIL_DELAY_NS 2000000000ull
 
 static struct rolesdb db;
 static char db_text[DB_MAX], file_buf[DB_MAX];
@@ -29,7 +39,15 @@ static size_t db_len = (size_t)-1;
 static struct taken {
 	uint64_t start;
 	char names[64];
+	bool authed; /* the password was given for the next execve */
 } taken[MAX_PROCS];
+
+/* Users whose last password was wrong: none of theirs is checked until
+ * `until` (monotonic ns). */
+static struct {
+	uint32_t uid;
+	uint64_t until;
+} fails[8];
 
 /* The login session: its leader's pid and start (0: none yet). */
 static int login_pid;
@@ -147,16 +165,69 @@ login_of(uint32_t uid, char *out, size_t size)
 	       colon_field(file_buf, 2, num, 0, out, size);
 }
 
-/* Whether password is login's (its /etc/shadow hash). */
+/* Whether uid's passwords are not checked now (one was wrong lately). */
 static bool
-password_ok(const char *login, const char *password)
+throttled(uint32_t uid)
+{
+	uint64_t now = time_mono_ns();
+	for (unsigned i = 0; i < sizeof fails / sizeof fails[0]; i++)
+		if (fails[i].uid == uid && fails[i].until > now)
+			return true;
+	return false;
+}
+
+/* Record a wrong password of uid: its slot, a free one or the one
+ * that ends first. */
+static void
+failed(uint32_t uid)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < sizeof fails / sizeof fails[0]; i++) {
+		if (fails[i].uid == uid) {
+			k = i;
+			break;
+		}
+		if (fails[i].until < fails[k].until)
+			k = i;
+	}
+	fails[k].uid = uid;
+	fails[k].until = time_mono_ns() + FAIL_DELAY_NS;
+}
+
+/* Whether password is login's (its /etc/shadow hash); uid is login's.
+ * Not checked at all while uid is throttled; a wrong one throttles. */
+static bool
+password_ok(uint32_t uid, const char *login, const char *password)
 {
 	char hash[CRYPT_MAX];
+	if (throttled(uid))
+		return false;
 	bool ok = read_file("etc/shadow", file_buf, sizeof file_buf) >= 0 &&
 		  colon_field(file_buf, 0, login, 1, hash, sizeof hash) &&
 		  crypt_check(password, hash);
 	memset(file_buf, 0, sizeof file_buf);
+	if (!ok)
+		failed(uid);
 	return ok;
+}
+
+/* The delayed answer to a wrong password. */
+static long
+refuse(struct proc *p, const uint64_t *arg)
+{
+	(void)p;
+	(void)arg;
+	return -LX_EACCES;
+}
+
+/* What q took, reset for a new process with an old pid. */
+static struct taken *
+taken_of(const struct proc *q)
+{
+	struct taken *t = &taken[q->pid];
+	if (t->start != q->start_ns)
+		*t = (struct taken){.start = q->start_ns};
+	return t;
 }
 
 /* Add e to pl without losing what pl had: an entry with the same
@@ -189,9 +260,7 @@ add_role(struct proc *q, const struct role *r)
 		if (merge(&pl, &r->e[i]))
 			return -LX_ENOSPC;
 	q->perms = pl;
-	struct taken *t = &taken[q->pid];
-	if (t->start != q->start_ns)
-		*t = (struct taken){.start = q->start_ns};
+	struct taken *t = taken_of(q);
 	size_t n = strlen(t->names), l = strlen(r->name);
 	const char *f = t->names;
 	while ((f = strstr(f, r->name)) && !((f == t->names || f[-1] == ' ') &&
@@ -203,12 +272,12 @@ add_role(struct proc *q, const struct role *r)
 	return 0;
 }
 
-/* May q (running as login) take role, with password (NULL: none
- * given)? 0, -ENOENT (no such role), -EACCES (not allowed, or the
- * wrong password), -ENOKEY (a password is needed). */
+/* May uid (login) take role, with password (NULL: none given)? 0,
+ * -ENOENT (no such role), -EACCES (not allowed), BAD_PASSWORD, -ENOKEY
+ * (a password is needed). */
 static long
-may_take(const struct rolesdb *d, const char *login, const char *role,
-	 const char *password)
+may_take(const struct rolesdb *d, uint32_t uid, const char *login,
+	 const char *role, const char *password)
 {
 	if (!rolesdb_role(d, role))
 		return -LX_ENOENT;
@@ -217,8 +286,20 @@ may_take(const struct rolesdb *d, const char *login, const char *role,
 		return -LX_EACCES;
 	if (need && !password)
 		return -LX_ENOKEY;
-	if (need && !password_ok(login, password))
-		return -LX_EACCES;
+	if (need && !password_ok(uid, login, password))
+		return BAD_PASSWORD;
+	return 0;
+}
+
+/* The proof for the next execve (":auth"): 0, -ENOKEY, BAD_PASSWORD. */
+static long
+auth_exec(struct proc *q, const char *login, const char *password)
+{
+	if (!password)
+		return -LX_ENOKEY;
+	if (!password_ok(q->uid, login, password))
+		return BAD_PASSWORD;
+	taken_of(q)->authed = true;
 	return 0;
 }
 
@@ -282,20 +363,28 @@ roles_take(struct proc *q, const uint8_t *req, size_t len)
 			goto out;
 	}
 	const struct rolesdb *d = roles_db();
-	r = login_of(q->uid, login, sizeof login) ? 0 : -LX_EACCES;
-	if (!r)
-		r = may_take(d, login, role, password);
+	bool proof = !strcmp(role, AUTH_LINE);
+	r = !login_of(q->uid, login, sizeof login) ? -LX_EACCES
+	    : proof				     ? session ? -LX_EINVAL
+						 : auth_exec(q, login, password)
+	    : may_take(d, q->uid, login, role, password);
 	const struct role *ro = rolesdb_role(d, role);
-	if (!r && leader && leader != q) {
+	if (r || proof) {
+		/* answered below */
+	} else if (leader && leader != q) {
 		static struct permlist before;
 		before = leader->perms;
 		if (!(r = add_role(leader, ro)) && (r = add_role(q, ro)))
 			leader->perms = before; /* all or nothing */
-	} else if (!r) {
+	} else {
 		r = add_role(q, ro);
 	}
 out:
 	memset(buf, 0, sizeof buf);
+	if (r == BAD_PASSWORD) {
+		r = time_sleep(q, time_mono_ns() + FAIL_DELAY_NS, refuse, NULL);
+		return r == LX_LATER ? r : -LX_EACCES;
+	}
 	return r < 0 ? r : (long)len;
 }
 
@@ -351,6 +440,9 @@ roles_exec(struct proc *p, const char *name, char *const argv[])
 	static char args[512], path[256];
 	char login[ROLE_NAME_MAX];
 	p = proc_tg(p);
+	struct taken *t = taken_of(p);
+	bool authed = t->authed;
+	t->authed = false; /* the proof serves one execve */
 	size_t n = 0;
 	args[0] = '\0';
 	for (unsigned i = 1; argv[0] && argv[i] && n < sizeof args; i++)
@@ -365,8 +457,8 @@ roles_exec(struct proc *p, const char *name, char *const argv[])
 	bool lp = parent_is_login(p);
 	for (const struct role_rule *r = NULL;
 	     (r = rolesdb_program(d, r, path, login, args, lp));) {
-		if (r->auth)
-			continue; /* needs a terminal to ask: chpriv only */
+		if (r->auth && !authed)
+			continue; /* needs the password: chpriv -a */
 		if (add_role(p, rolesdb_role(d, r->role)))
 			printf("procserv: pid %d: no room for role %s\n",
 			       p->pid, r->role);

@@ -6,7 +6,9 @@
  * pages of our own (a file is copied out of the archive when first
  * written). Pages are frames of the process server's pool (mem.c), so a
  * MAP_SHARED mapping maps the file's own pages. A node lives while it
- * has a name, an open file, a mapping or a mount on it.
+ * has a name, an open file, a mapping or a mount on it. A file's data
+ * pages are charged to its owner's memory quota (quota.c): a write past
+ * it fails with EDQUOT; chown moves the charge.
  *
  * There may be many instances (mount -t tmpfs): each is a tree whose
  * root is its own parent, and every node knows its instance's root
@@ -151,18 +153,64 @@ tmpfs_create_at(int d, const char *name, uint32_t mode, uint32_t uid,
 	return n;
 }
 
+/* A data page for t, charged to its owner (an anonymous mapping's are
+ * its mappers', mem.c); NULL with *err (ENOSPC, EDQUOT) if none. */
+static uint8_t *
+data_page(struct tnode *t, long *err)
+{
+	if (!t->anon && !quota_file_pages(t->uid, 1, false)) {
+		*err = -LX_EDQUOT;
+		return NULL;
+	}
+	uint8_t *pg = mem_page_alloc();
+	if (!pg && !t->anon)
+		quota_file_pages(t->uid, -1, true);
+	*err = pg ? 0 : -LX_ENOSPC;
+	t->npages += pg && !t->anon;
+	return pg;
+}
+
+/* Give back data page i of t (if it has one). */
+static void
+data_free(struct tnode *t, uint64_t i)
+{
+	uint8_t **slot = &((uint8_t **)t->pages)[i];
+	if (!*slot)
+		return;
+	mem_page_free(*slot);
+	*slot = NULL;
+	if (!t->anon) {
+		quota_file_pages(t->uid, -1, true);
+		t->npages--;
+	}
+}
+
+void
+tmpfs_chown(struct tnode *t, uint32_t uid)
+{
+	quota_file_pages(t->uid, -(int64_t)t->npages, true);
+	quota_file_pages(uid, t->npages, true);
+	t->uid = uid;
+}
+
 /* Give the file pages of its own (copying the archive's bytes). */
 static long
 own_data(struct tnode *t)
 {
+	long e;
 	if (t->pages)
 		return 0;
 	if (!(t->pages = mem_page_alloc()))
 		return -LX_ENOSPC;
 	for (uint64_t o = 0; o < t->size; o += 4096) {
-		uint8_t *pg = mem_page_alloc();
-		if (!pg)
-			return -LX_ENOSPC;
+		uint8_t *pg = data_page(t, &e);
+		if (!pg) { /* all or nothing: the archive's bytes stay */
+			for (uint64_t i = 0; i < 512; i++)
+				data_free(t, i);
+			mem_page_free(t->pages);
+			t->pages = NULL;
+			return e;
+		}
 		size_t k = t->size - o < 4096 ? t->size - o : 4096;
 		memcpy(pg, (const uint8_t *)t->ro + o, k);
 		((uint8_t **)t->pages)[o / 4096] = pg;
@@ -209,8 +257,8 @@ tmpfs_write(struct tnode *t, uint64_t off, const uint8_t *src, uint64_t len)
 		if (k > len - done)
 			k = len - done;
 		uint8_t **slot = &((uint8_t **)t->pages)[o / 4096];
-		if (!*slot && !(*slot = mem_page_alloc()))
-			return done ? (long)done : -LX_ENOSPC;
+		if (!*slot && !(*slot = data_page(t, &e)))
+			return done ? (long)done : e;
 		memcpy(*slot + o % 4096, src + done, k);
 		done += k;
 	}
@@ -228,10 +276,8 @@ tmpfs_truncate(struct tnode *t, uint64_t size)
 		return e;
 	if (size > MAX_FILE)
 		return -27;
-	for (uint64_t p = (size + 4095) / 4096; p < (t->size + 4095) / 4096; p++) {
-		mem_page_free(((uint8_t **)t->pages)[p]);
-		((uint8_t **)t->pages)[p] = NULL;
-	}
+	for (uint64_t p = (size + 4095) / 4096; p < (t->size + 4095) / 4096; p++)
+		data_free(t, p);
 	if (size % 4096 && ((uint8_t **)t->pages)[size / 4096])
 		memset(((uint8_t **)t->pages)[size / 4096] + size % 4096, 0,
 		       4096 - size % 4096);
@@ -247,7 +293,7 @@ node_release(int n)
 		return;
 	if (t->pages) {
 		for (uint64_t p = 0; p < 512; p++)
-			mem_page_free(((uint8_t **)t->pages)[p]);
+			data_free(t, p);
 		mem_page_free(t->pages);
 	}
 	t->used = false;
@@ -350,8 +396,9 @@ tmpfs_page(struct tnode *t, uint64_t off)
 	if (off >= t->size || off >= MAX_FILE || own_data(t))
 		return NULL;
 	uint8_t **slot = &((uint8_t **)t->pages)[off / 4096];
+	long e;
 	if (!*slot)
-		*slot = mem_page_alloc();
+		*slot = data_page(t, &e);
 	return *slot;
 }
 
@@ -368,7 +415,7 @@ tmpfs_anon(uint64_t size)
 			return -LX_ENOMEM;
 		nodes[i] = (struct tnode){.used = true, .mode = 0100600,
 					  .refs = 1, .size = size,
-					  .pages = pages};
+					  .pages = pages, .anon = true};
 		return i;
 	}
 	return -LX_ENOMEM;

@@ -4,13 +4,18 @@
  *
  *     chpriv ROLE COMMAND [ARG...]   run COMMAND with ROLE's entries
  *     chpriv -s ROLE                 add ROLE to this session's shell
+ *     chpriv -a COMMAND [ARG...]     give the password, then run COMMAND:
+ *                                    the program rules marked auth apply
  *
  * A native UX/RT command (a static musl program). The process server
  * decides: chpriv writes "ROLE[ session]\n" to /proc/self/roles and, if
  * the answer is ENOKEY (the database wants the user's password), asks for
  * it on the terminal with echo off and writes "ROLE[ session]\nPASSWORD\n".
  * The entries stay with this process across execve, so COMMAND has them;
- * its children get only those marked inherit.
+ * its children get only those marked inherit. With -a the request is
+ * ":auth\nPASSWORD\n", which proves the password for the next execve
+ * only. A wrong password is answered after a delay (the process
+ * server's, not ours).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +33,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: chpriv ROLE COMMAND [ARG...]\n"
-			"       chpriv -s ROLE\n");
+			"       chpriv -s ROLE\n"
+			"       chpriv -a COMMAND [ARG...]\n");
 	return 2;
 }
 
@@ -94,9 +100,12 @@ int
 main(int argc, char **argv)
 {
 	int session = argc > 1 && !strcmp(argv[1], "-s");
-	if (session ? argc != 3 : argc < 3 || argv[1][0] == '-')
+	int auth = argc > 1 && !strcmp(argv[1], "-a");
+	if (session ? argc != 3
+	    : auth  ? argc < 3
+		    : argc < 3 || argv[1][0] == '-')
 		return usage();
-	role = argv[1 + session];
+	role = auth ? ":auth" : argv[1 + session];
 	struct passwd *pw = getpwuid(getuid());
 	if (pw)
 		login = pw->pw_name;

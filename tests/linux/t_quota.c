@@ -9,7 +9,12 @@
  * forks until EAGAIN (exactly 11 children), opens until EMFILE, and a
  * child touching memory is killed (SIGKILL) near 24 MiB.
  * "t_quota hog" touches memory until it is killed, printing each MiB.
+ * "t_quota other" starts a bystander of another user for the quota
+ * scenario (it needs the identity entry: run through chpriv admin).
+ * "t_quota files" (also through chpriv admin) checks that tmpfs data is
+ * charged to its owner: as user 1002 (rootfs/etc/quotas: memory 8M).
  */
+#define _GNU_SOURCE
 #define T_NAME "t_quota"
 #include "t.h"
 #include <fcntl.h>
@@ -231,11 +236,114 @@ tree(void)
 	CHECK(fork_ok());
 }
 
+/* Write n bytes to a new file path (mode 0644): what was written (short
+ * at an error, errno kept). */
+static long
+fill(const char *path, long n)
+{
+	static char block[65536];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	long done = 0, w = 0;
+	if (fd < 0)
+		return -1;
+	memset(block, 'q', sizeof block);
+	while (done < n && (w = write(fd, block, sizeof block)) > 0)
+		done += w;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return done;
+}
+
+/* tmpfs pages are their owner's: user 1002 fills /tmp up to its 8 MiB
+ * (less what the process itself holds) and gets EDQUOT; removing files
+ * gives the memory back; chown moves a file's charge both ways. */
+static void
+files_1002(void)
+{
+	char path[32];
+	long total = 0, w = 0;
+	int n = 0;
+	CHECK(setresgid(1002, 1002, 1002) == 0);
+	CHECK(setresuid(1002, 1002, 1002) == 0);
+	errno = 0;
+	while (n < 16) {
+		snprintf(path, sizeof path, "/tmp/q.%d", n++);
+		w = fill(path, 1 << 20);
+		total += w;
+		if (w < 1 << 20)
+			break;
+	}
+	CHECK(w >= 0 && errno == EDQUOT);
+	CHECK(total >= 4 << 20 && total < 8 << 20);
+	ERR(write(open("/tmp/q.more", O_WRONLY | O_CREAT, 0644), "x", 1),
+	    EDQUOT);
+	/* at the limit this process may not grow either: make room first */
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "/tmp/q.%d", i);
+		CHECK(unlink(path) == 0);
+	}
+	printf("t_quota: user 1002 wrote %ld KiB of tmpfs\n", total >> 10);
+	CHECK(fill("/tmp/q.back", 2 << 20) == 2 << 20); /* given back */
+	CHECK(chown("/tmp/q.back", 1000, 1000) == 0);
+	/* 1 MiB was left: 2 more fit only if the chown took q.back's away */
+	CHECK(fill("/tmp/q.moved", 2 << 20) == 2 << 20);
+	CHECK(chown("/tmp/q.back", 1002, 1002) == 0); /* over, by 1 MiB */
+	ERR(write(open("/tmp/q.more", O_WRONLY), "x", 1), EDQUOT);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "/tmp/q.%d", i);
+		unlink(path);
+	}
+	unlink("/tmp/q.back");
+	unlink("/tmp/q.moved");
+	unlink("/tmp/q.more");
+}
+
+/* A process of user 1001 that, every second for five minutes, forks and
+ * reaps a child, saying so when it cannot: another user's work that a
+ * fork bomb must not stop. Its pid goes to /tmp/other.pid. */
+static int
+other(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return perror("t_quota: fork"), 1;
+	if (pid) {
+		FILE *f = fopen("/tmp/other.pid", "w");
+		if (!f || fprintf(f, "%d\n", pid) < 0 || fclose(f))
+			return perror("t_quota: /tmp/other.pid"), 1;
+		return 0;
+	}
+	if (setresgid(1001, 1001, 1001) || setresuid(1001, 1001, 1001)) {
+		perror("t_quota: other: becoming user 1001");
+		_exit(1);
+	}
+	for (int i = 0; i < 300; i++) {
+		sleep(1);
+		pid_t c = fork();
+		if (!c)
+			_exit(0);
+		if (c < 0)
+			printf("t_quota: other: fork failed: %s\n",
+			       strerror(errno)), fflush(stdout);
+		else
+			waitpid(c, NULL, 0);
+	}
+	_exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "hog"))
 		return hog();
+	if (argc > 1 && !strcmp(argv[1], "other"))
+		return other();
+	if (argc > 1 && !strcmp(argv[1], "files")) {
+		in_child(files_1002);
+		printf("t_quota: %d passed, %d failed\n", pass, fail);
+		return fail != 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "tree")) {
 		tree();
 	} else {

@@ -6,7 +6,9 @@
 # not take; a role without auth; a non-inheritable entry not passed to a
 # child; the program rule of /etc/roles with matching and non-matching
 # arguments; /proc/PID/roles of another process not writable; sudo and
-# chpriv -s for the session.
+# chpriv -s for the session; a program rule that needs the password
+# (chpriv -a), only with its arguments; a wrong password answered after
+# the delay, and no password of that user checked during it.
 set -u
 out=$( (sleep 5; printf 'id -u; cat /proc/self/roles\r'; sleep 2
 	printf 'chpriv admin cat /proc/self/roles\r'; sleep 2
@@ -22,6 +24,16 @@ out=$( (sleep 5; printf 'id -u; cat /proc/self/roles\r'; sleep 2
 	printf 'echo admin > /proc/1/roles; echo other $?\r'; sleep 2
 	printf 'sudo cat /proc/self/roles\r'; sleep 2
 	printf 'uxrt\r'; sleep 4
+	printf 'head -n1 /etc/shadow; echo plain $?\r'; sleep 2
+	printf 'chpriv -a head -n1 /etc/shadow\r'; sleep 2
+	printf 'uxrt\r'; sleep 4
+	printf 'chpriv -a head -n2 /etc/shadow; echo twolines $?\r'; sleep 2
+	printf 'uxrt\r'; sleep 4
+	# the request in one write (a shell's printf to a terminal writes a line at a time)
+	printf '%s\r' "auth() { printf \":auth\\\\n\$1\\\\n\" | dd of=/proc/self/roles bs=64 count=1 iflag=fullblock 2>/dev/null; }"; sleep 1
+	printf '%s\r' "printf ':auth\\nwrong\\n' | time dd of=/proc/self/roles bs=64 count=1 iflag=fullblock"; sleep 4
+	printf '%s\r' "auth wrong & sleep 1; auth uxrt; echo throttled \$?"; sleep 6
+	printf '%s\r' "auth uxrt; echo later \$?"; sleep 3
 	printf 'chpriv -s admin\r'; sleep 2
 	printf 'uxrt\r'; sleep 4
 	printf 'cat /proc/$$/roles\r'; sleep 2
@@ -57,5 +69,15 @@ has "other 1" || fail "another process's roles file was writable"
 has "^chpriv: role admin taken for the session" || fail "chpriv -s"
 echo "$out" | grep -a -A2 'cat /proc/\$\$/roles' | grep -aq "^roles: admin" ||
 	fail "the session's shell did not gain admin"
+echo "$out" | grep -a "^root:\|plain\|twolines\|^real\|throttled\|later"
+has "^plain 1" || fail "/etc/shadow was readable without the program rule"
+has '^root:!:' || fail "chpriv -a did not apply the auth program rule"
+[ "$(echo "$out" | grep -ac '^root:')" = 1 ] ||
+	fail "the auth program rule applied with other arguments"
+has "^twolines 1" || fail "head -n2 of /etc/shadow was not refused"
+echo "$out" | grep -aEq "^real[[:space:]]+0m [2-9]\." ||
+	fail "a wrong password was answered without the delay"
+has "^throttled 1" || fail "a password was checked while its user was throttled"
+has "^later 0" || fail "the right password after the delay was refused"
 has "/etc/roles:" && fail "the image's /etc/roles has errors"
 echo "security_roles: ok"
