@@ -146,6 +146,16 @@ fault_regs(const struct ux_msg *m, uint64_t regs[UX_REG_COUNT])
 		__builtin_memcpy(regs + 2 + i, b + i, 16);
 }
 
+/* Whether sig_settle may have something to do for task p: a signal
+ * pending (for the thread or its process) or a call's mask to put back.
+ * The common case, no, is tested first. */
+static bool
+sig_unsettled(struct proc *p)
+{
+	return p && (p->sig.pending | proc_tg(p)->sig.shared |
+		     p->sig.restore_mask);
+}
+
 /* A request on a file we serve, from process pid: answered now (true)
  * or later; the process's signals go with the answer. */
 static bool
@@ -155,8 +165,10 @@ file_request(struct ux_msg *m)
 	sig_current = pid;
 	bool answer = of_request(m);
 	sig_current = 0;
-	return sig_settle(proc_get((uint64_t)pid), NULL, 0,
-			  answer ? m : NULL) != 0;
+	struct proc *p = proc_get((uint64_t)pid);
+	if (!sig_unsettled(p))
+		return answer;
+	return sig_settle(p, NULL, 0, answer ? m : NULL) != 0;
 }
 
 /* Handle one message (a fault, or a request on a file we serve); fill
@@ -187,10 +199,7 @@ handle(struct ux_msg *m)
 		n = sig_fault(p, label, mr(m, 0), mr(m, 1), regs);
 	sig_current = 0;
 	p = proc_get(m->badge); /* NULL if the handler ended it */
-	/* sig_settle has nothing to do unless a signal is pending (for the
-	 * thread or its process) or a call's mask is to be put back: the
-	 * common case, tested first */
-	if (p && (p->sig.pending | proc_tg(p)->sig.shared | p->sig.restore_mask))
+	if (sig_unsettled(p))
 		n = sig_settle(p, regs, n, n ? m : NULL);
 	for (unsigned i = 0; i < n; i++) {
 		if (i < UX_REG_MRS)
@@ -213,15 +222,22 @@ ps_recv_buffer(void)
 	b->recv_len = sizeof ps_msgbuf;
 }
 
+/* The reply objects are L1 slots L1_FAST + 1 + i: index i of one. */
+static unsigned
+reply_index(uint64_t reply)
+{
+	return (unsigned)(reply >> 14) - (L1_FAST + 1);
+}
+
 uint64_t
 ps_defer(void)
 {
 	uint64_t held = ps_reply;
-	for (unsigned i = 0; i < NREPLY; i++) {
-		if (!reply_busy[i] && replies[i] != held) {
-			for (unsigned k = 0; k < NREPLY; k++)
-				if (replies[k] == held)
-					reply_busy[k] = true;
+	unsigned cur = reply_index(held);
+	for (unsigned n = 1; n < NREPLY; n++) {
+		unsigned i = (cur + n) % NREPLY;
+		if (!reply_busy[i]) {
+			reply_busy[cur] = true;
 			ps_reply = replies[i];
 			return held;
 		}
@@ -232,9 +248,9 @@ ps_defer(void)
 void
 ps_release(uint64_t reply)
 {
-	for (unsigned i = 0; i < NREPLY; i++)
-		if (replies[i] == reply)
-			reply_busy[i] = false;
+	unsigned i = reply_index(reply);
+	if (reply && i < NREPLY && replies[i] == reply)
+		reply_busy[i] = false;
 }
 
 /* The console server gets exactly what it needs: its endpoint (receive

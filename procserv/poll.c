@@ -64,6 +64,9 @@ struct pwaiter {
 };
 
 static struct pwaiter waiters[MAX_PROCS]; /* indexed by pid */
+/* The pipes some waiter may watch: a superset (bits go only when
+ * poll_wake_pipe next scans), so that a pipe nobody polls costs a test. */
+static uint64_t watched;
 bool poll_pend;	/* a waiter is marked, or settle is not empty */
 static uint64_t settle; /* tids whose signals wait for poll_run */
 _Static_assert(MAX_PROCS <= 64, "settle is one bit a task");
@@ -253,6 +256,7 @@ wait_for(struct proc *p, struct pwaiter *w, struct scanctx *c)
 	s->pid = p->pid;
 	s->pipes = c->pipes;
 	s->console = c->console;
+	watched |= c->pipes;
 	if (w->deadline == FOREVER) {
 		if ((s->reply = ps_defer()))
 			return LX_LATER;
@@ -424,9 +428,16 @@ void
 poll_wake_pipe(int pipe)
 {
 	uint64_t bit = pipe >= 0 && pipe < 64 ? 1ull << pipe : 0;
-	for (unsigned i = 1; i < MAX_PROCS; i++)
-		if (waiters[i].used && (waiters[i].pipes & bit))
+	if (!(watched & bit))
+		return; /* the common case: a pipe nobody polls */
+	watched = 0;
+	for (unsigned i = 1; i < MAX_PROCS; i++) {
+		if (!waiters[i].used)
+			continue;
+		watched |= waiters[i].pipes;
+		if (waiters[i].pipes & bit)
 			waiters[i].dirty = poll_pend = true;
+	}
 }
 
 void
@@ -487,6 +498,7 @@ poll_run(void)
 			}
 			w->pipes = c.pipes;
 			w->console = c.console;
+			watched |= c.pipes;
 		}
 		for (unsigned pid = 1; settle && pid < MAX_PROCS; pid++) {
 			struct proc *p = proc_get(pid);

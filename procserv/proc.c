@@ -203,7 +203,7 @@ proc_objects(struct proc *p)
 	if ((e = ux_untyped_retype(p->ut, UX_CAP_CNODE, PROC_RADIX, ROOT, 0,
 				   0, p->pcn, 1)) ||
 	    (e = ux_cnode_mint(ps_l1, (uint64_t)p->pid, L1_RADIX, ROOT,
-			       p->pcn, 64, UX_R_ALL, 2)))
+			       p->pcn, 64, UX_R_ALL, PCN_GUARD)))
 		return e;
 	p->next_slot = PS_TCB;
 	if ((e = proc_obj(p, UX_CAP_TCB, &c)) ||

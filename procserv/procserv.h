@@ -19,7 +19,9 @@
 
 #define MAX_PROCS 64 /* tasks: processes and their threads */
 #define L1_RADIX 8
-#define PROC_RADIX 12
+#define PROC_RADIX 10 /* its page tables, TCBs: a CNode made at fork
+			* and exec and emptied at exit, so kept small */
+#define PCN_GUARD (14 - PROC_RADIX) /* PCAP's 14 bits of slot */
 /* A process's own kernel objects (CNode, TCB, PML4, page tables); its
  * memory's frames come from our pool (mem.c). */
 #define PROC_UNTYPED_BITS 22
@@ -226,7 +228,8 @@ long proc_thread(struct proc *p, const uint64_t regs[UX_REG_COUNT],
 		 uint64_t clear_tid);
 /* The end of thread t (exit): the process ends with its last one. */
 void proc_thread_exit(struct proc *t, int wstatus);
-#define LX_FD_RADIX 10 /* a Linux process's CSpace: its descriptor table */
+#define LX_FD_RADIX 6 /* a Linux process's CSpace: its descriptor table */
+_Static_assert(MAX_FD <= 1 << LX_FD_RADIX, "a slot per descriptor");
 
 /* Make a process from an ELF image, ready but not running (its CSpace is
  * PCAP(pid, PS_CSPACE), to be filled); proc_start runs it. */

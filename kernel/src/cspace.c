@@ -270,12 +270,10 @@ lift_children(struct cte *slot)
 static void
 delete_one(struct cte *slot)
 {
-	struct cap c = slot->cap;
-	bool final;
-
-	if (cap_is_null(&c))
+	if (cap_is_null(&slot->cap))
 		return;
-	final = is_final(slot);
+	struct cap c = slot->cap;
+	bool final = is_final(slot);
 	if (c.type == UX_CAP_FRAME || c.type == UX_CAP_FRAME_2M)
 		frame_cap_deleted(&slot->cap);
 	lift_children(slot);
@@ -300,8 +298,9 @@ cte_delete(struct cte *slot)
 		uint64_t n = code == DYING_TCB ? TCB_SLOT_COUNT : BIT(code);
 		dying = first->pad;
 		first->pad = 0;
-		for (uint64_t i = 0; i < n; i++)
-			delete_one(&first[i]);
+		for (uint64_t i = 0; i < n; i++) /* mostly empty slots */
+			if (!cap_is_null(&first[i].cap))
+				delete_one(&first[i]);
 	}
 	return UX_OK;
 }
