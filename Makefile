@@ -156,6 +156,15 @@ HOST_DEPS := tests/host/htest.h $(wildcard tests/host/stub/*/*.h)
 $(BUILD)/host/test_fmt: tests/host/test_fmt.c lib/fmt/fmt.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)
+# lib/string under other names, beside the host C library's
+LIB_STRING_NAMES := memset memcpy memmove memcmp memchr strlcpy strlen \
+	strcmp strncmp strstr strrchr strchr
+$(BUILD)/host/test_string: tests/host/test_string.c lib/string/string.c \
+			   $(HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -fno-builtin -c -o $@-lib.o lib/string/string.c \
+		$(foreach f,$(LIB_STRING_NAMES),-D$(f)=lib_$(f))
+	$(CC) $(HCFLAGS) -o $@ tests/host/test_string.c $@-lib.o
 $(BUILD)/host/test_elf: tests/host/test_elf.c lib/elf/elf64.c $(HOST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HCFLAGS) -o $@ $(filter %.c,$^)

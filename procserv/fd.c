@@ -32,6 +32,7 @@ fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 	if (e)
 		return e;
 	p->fds[fd] = (struct fdent){(uint8_t)kind, cloexec, (uint16_t)of};
+	p->nfds++;
 	if (kind == FD_FILE)
 		of_ref(of);
 	return UX_OK;
@@ -47,6 +48,7 @@ fd_close(struct proc *p, unsigned fd)
 	if (p->fds[fd].kind == FD_FILE)
 		of_unref(p->fds[fd].of);
 	p->fds[fd] = (struct fdent){0};
+	p->nfds--;
 	return 0;
 }
 
@@ -71,6 +73,7 @@ long
 fd_fork(struct proc *from, struct proc *to)
 {
 	memset(to->fds, 0, sizeof to->fds);
+	to->nfds = 0;
 	for (unsigned fd = 0; fd < MAX_FD; fd++) {
 		struct fdent *d = &from->fds[fd];
 		long e = d->kind ? fd_install(to, fd, d->kind, d->of, d->cloexec)
@@ -88,6 +91,7 @@ fd_exec(struct proc *p, const struct fdent *old)
 {
 	p = proc_tg(p);
 	memset(p->fds, 0, sizeof p->fds);
+	p->nfds = 0;
 	for (unsigned fd = 0; fd < MAX_FD; fd++) {
 		if (!old[fd].kind)
 			continue;
@@ -111,4 +115,5 @@ fd_exit(struct proc *p)
 		if (p->fds[fd].kind == FD_FILE)
 			of_unref(p->fds[fd].of);
 	memset(p->fds, 0, sizeof p->fds);
+	p->nfds = 0;
 }

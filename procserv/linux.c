@@ -343,11 +343,18 @@ lx_clone(struct proc *p, uint64_t *regs)
 static long
 copy_str(struct proc *p, char *dst, uint64_t va, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (proc_copy_in(p, &dst[i], va + i, 1))
+	/* a page at a time: the rest of a page the string starts in is
+	 * there to read, and no byte past the page is asked for */
+	for (size_t i = 0; i < n;) {
+		size_t k = 4096 - ((va + i) & 4095);
+		if (k > n - i)
+			k = n - i;
+		if (proc_copy_in(p, dst + i, va + i, k))
 			return -LX_EFAULT;
-		if (!dst[i])
-			return (long)i;
+		const char *z = memchr(dst + i, 0, k);
+		if (z)
+			return (long)(z - dst);
+		i += k;
 	}
 	return -LX_E2BIG;
 }

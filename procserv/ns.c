@@ -273,8 +273,8 @@ set_dir(struct nspath *r, struct loc cur, const char *comp, const char *cp)
 {
 	r->dmnt = cur.mnt;
 	r->did = cur.id;
-	snprintf(r->name, sizeof r->name, "%s", comp);
-	snprintf(r->path, sizeof r->path, "%s", cp);
+	strlcpy(r->name, comp, sizeof r->name);
+	strlcpy(r->path, cp, sizeof r->path);
 	r->last = !strcmp(comp, ".")	? NS_LAST_DOT
 		  : !strcmp(comp, "..") ? NS_LAST_DOTDOT
 		  : !comp[0]		? NS_LAST_ROOT
@@ -292,9 +292,11 @@ ns_lookup(struct proc *p, const char *path, unsigned flags, struct nspath *r)
 	bool abs = path[0] == '/';
 	if (!pl)
 		return -LX_ENOENT;
-	int n = snprintf(buf, sizeof buf, "%s/%s", abs ? "" : p->cwd, path);
-	if (n < 0 || (size_t)n >= sizeof buf)
+	size_t n = abs ? 0 : strlcpy(buf, p->cwd, sizeof buf);
+	if (n + 1 + pl >= sizeof buf)
 		return -LX_ENAMETOOLONG;
+	buf[n] = '/'; /* "CWD/PATH" or "/PATH" */
+	memcpy(buf + n + 1, path, pl + 1);
 	*r = (struct nspath){.slash = path[pl - 1] == '/'};
 	struct loc cur = {ns_root[p->ns], mounts[ns_root[p->ns]].root}, next;
 	const char *s = buf;
@@ -350,7 +352,7 @@ ns_lookup(struct proc *p, const char *path, unsigned flags, struct nspath *r)
 	r->found = true;
 	r->mnt = cur.mnt;
 	r->id = cur.id;
-	snprintf(r->path, sizeof r->path, "%s", cp);
+	strlcpy(r->path, cp, sizeof r->path);
 	if (!(flags & NS_KEEP_EXPIRY))
 		mounts[cur.mnt].expired = false;
 	return 0;

@@ -147,6 +147,7 @@ struct proc {
 		uint8_t cloexec;
 		uint16_t of;      /* FD_FILE: index in the open-file table */
 	} fds[MAX_FD];
+	uint8_t nfds;         /* descriptors in fds[] (fd.c keeps it) */
 	unsigned cspace_radix;
 	uint64_t entry, sp;
 	uint64_t robust_list, robust_len;

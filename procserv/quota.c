@@ -313,15 +313,6 @@ count_tasks(uint32_t uid, unsigned k)
 	return n;
 }
 
-static uint64_t
-count_fds(const struct proc *l)
-{
-	uint64_t n = 0;
-	for (unsigned fd = 0; fd < MAX_FD; fd++)
-		n += l->fds[fd].kind != FD_NONE;
-	return n;
-}
-
 /* Descriptors of uid's processes (k == 0), or tree k's. */
 static uint64_t
 count_files(uint32_t uid, unsigned k)
@@ -329,7 +320,7 @@ count_files(uint32_t uid, unsigned k)
 	uint64_t n = 0;
 	for (struct proc *l = proc_next(NULL); l; l = proc_next(l))
 		if (!l->native && (k ? in_tree(l, k) : l->uid == uid))
-			n += count_fds(l);
+			n += l->nfds;
 	return n;
 }
 

@@ -303,15 +303,6 @@ auth_exec(struct proc *q, const char *login, const char *password)
 	return 0;
 }
 
-static bool
-memchr_nul(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!s[i])
-			return true;
-	return false;
-}
-
 /* Split the request's first line "ROLE [session]": false if malformed. */
 static bool
 parse_request(char *line, char **role, bool *session)
@@ -351,7 +342,7 @@ roles_take(struct proc *q, const uint8_t *req, size_t len)
 	}
 	long r = -LX_EINVAL;
 	struct proc *leader = NULL;
-	if (memchr_nul(req, len))
+	if (memchr(req, 0, len))
 		goto out;
 	if (!parse_request(buf, &role, &session))
 		goto out;

@@ -52,6 +52,28 @@ memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+void *
+memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+	for (; n--; p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
+size_t
+strlcpy(char *d, const char *s, size_t n)
+{
+	size_t l = strlen(s);
+	if (n) {
+		size_t k = l < n - 1 ? l : n - 1;
+		memcpy(d, s, k);
+		d[k] = '\0';
+	}
+	return l;
+}
+
 size_t
 strlen(const char *s)
 {
