@@ -25,6 +25,7 @@
 #include <arch/exit.h>
 #include <cspace.h>
 #include <fastpath.h>
+#include <uxrt/file.h>
 #include <uxrt/invocation.h>
 
 /* cspace_resolve(root, cptr, 64, &slot), inline: the one-CNode shape
@@ -150,7 +151,7 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
-	if (!caller || caller->lx.active || rep->receiver)
+	if (!caller || rep->receiver)
 		goto slow;
 	if (unlikely(!lookup(root, cptr, &es)) ||
 	    es->cap.type != UX_CAP_ENDPOINT ||
@@ -167,7 +168,12 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 
 	rep->caller = NULL;
 	caller->reply = NULL;
-	answer(caller, t, info);
+	if (unlikely(caller->lx.active) && !caller->pending_fault)
+		lx_complete(t, caller, info); /* a Linux file call: no long
+					       * message here, so a write's
+					       * or a seek's answer */
+	else
+		answer(caller, t, info);
 	caller->state = TS_RUNNING;
 
 	rep->receiver = t;
@@ -182,9 +188,57 @@ slow:
 	syscall_slow(t, cptr, info, UX_SYS_REPLY_RECV);
 }
 
-/* A foreign (Linux) system call that is not a file call, to a fault
- * handler waiting for it: fp_fault_direct without the way through
- * syscall_foreign and fault_raise. Anything else goes that way. */
+/* A Linux read (nr 0) or write (1) of a descriptor whose server waits
+ * for it: lxfile.c's issue() and ipc_send() for the simple case, one
+ * piece of at most a long message, the buffer mapped, the server would
+ * run next. Returns only if the case is not that one. */
+static inline __attribute__((always_inline)) void
+fp_file_call(struct cpu *c, struct tcb *t, uint64_t nr)
+{
+	struct arch_context *x = &t->ctx;
+	bool in = nr == 0;
+	uint64_t n = x->rdx, bad, code;
+	struct cte *s;
+
+	if (t->lxc.on || n - 1 >= UX_MSG_LONG_MAX || c->resched ||
+	    !lookup(&t->slot[TCB_SLOT_CSPACE].cap, x->rdi, &s))
+		return;
+	const struct cap *cap = &s->cap;
+	if (cap->type != UX_CAP_ENDPOINT || !(cap->rights & UX_R_WRITE))
+		return;
+	struct endpoint *ep = (struct endpoint *)cap->obj;
+	if (ep->state != EP_RECV)
+		return;
+	struct tcb *r = ep->head;
+	struct reply *rep = r->reply;
+	if (!rep || rep->caller || !fp_can_switch_to(c, r, false) ||
+	    !vspace_check(t, x->rsi, n, in, &bad, &code))
+		return; /* a missing page: the slow path makes it a fault */
+	t->lx = (struct lx_call){
+		.active = 1, .nr = (uint8_t)nr, .mr0 = UX_FILE_OFFSET_NONE,
+		.mr1 = n, .send_buf = in ? 0 : x->rsi, .send_len = in ? 0 : n,
+		.recv_buf = in ? x->rsi : 0, .recv_len = in ? n : 0};
+	fp_hand_over(ep, r, rep, t,
+		     SEND_CALL |
+			     ((cap->rights & UX_R_GRANT) ? SEND_GRANT : 0) |
+			     ((cap->rights & UX_R_GRANT_REPLY) ? SEND_GRANT_REPLY
+							       : 0));
+	r->ctx.CTX_MR0 = UX_FILE_OFFSET_NONE;
+	r->ctx.CTX_MR1 = n;
+	if (!in)
+		copy_long(t, NULL, r, thread_ipcbuf(r));
+	r->ctx.rax = UX_OK;
+	r->ctx.rdi = cap->w1;
+	r->ctx.rsi = ux_msginfo(in ? UX_FILE_READ : UX_FILE_WRITE, 2, 0,
+				in ? 0 : UX_MI_LONG);
+	c->cur = r;
+	arch_exit_to(c, r);
+}
+
+/* A foreign (Linux) system call to a fault handler waiting for it:
+ * fp_fault_direct without the way through syscall_foreign and
+ * fault_raise; or a read or write, fp_file_call. Anything else goes
+ * that way. */
 noreturn void
 fastpath_foreign(uint64_t nr)
 {
@@ -193,8 +247,11 @@ fastpath_foreign(uint64_t nr)
 	const struct cap *fep = &t->slot[TCB_SLOT_FAULT].cap;
 
 	if ((t->flags & UX_TCB_F_LINUX_FILES) &&
-	    (nr <= LX_FILE_NR_MAX || t->lx.to_handler))
+	    (nr <= LX_FILE_NR_MAX || t->lx.to_handler)) {
+		if (nr <= 1 && !t->lx.to_handler)
+			fp_file_call(c, t, nr);
 		goto slow; /* perhaps a file call (lxfile.c) */
+	}
 	if (fep->type != UX_CAP_ENDPOINT || !(fep->rights & UX_R_WRITE))
 		goto slow;
 	t->pending_fault = UX_FAULT_SYSCALL;

@@ -29,11 +29,13 @@ out=$( (sleep 5; printf 'id -u; cat /proc/self/roles\r'; sleep 2
 	printf 'uxrt\r'; sleep 4
 	printf 'chpriv -a head -n2 /etc/shadow; echo twolines $?\r'; sleep 2
 	printf 'uxrt\r'; sleep 4
-	# the request in one write (a shell's printf to a terminal writes a line at a time)
-	printf '%s\r' "auth() { printf \":auth\\\\n\$1\\\\n\" | dd of=/proc/self/roles bs=64 count=1 iflag=fullblock 2>/dev/null; }"; sleep 1
-	printf '%s\r' "printf ':auth\\nwrong\\n' | time dd of=/proc/self/roles bs=64 count=1 iflag=fullblock"; sleep 4
-	printf '%s\r' "auth wrong & sleep 1; auth uxrt; echo throttled \$?"; sleep 6
-	printf '%s\r' "auth uxrt; echo later \$?"; sleep 3
+	# the request in one write (a shell's printf to a terminal writes a
+	# line at a time); short lines (a wrapped one is echoed in pieces)
+	printf '%s\r' "R=/proc/self/roles"; sleep 1
+	printf '%s\r' "a() { printf \":auth\\\\n\$1\\\\n\" | dd of=\$R bs=64 count=1 iflag=fullblock 2>&-; }"; sleep 1
+	printf '%s\r' "printf ':auth\\nbadpw\\n' | time dd of=\$R bs=64 count=1 iflag=fullblock"; sleep 4
+	printf '%s\r' "a badpw & sleep 1; a uxrt; echo throttled \$?"; sleep 6
+	printf '%s\r' "a uxrt; echo later \$?"; sleep 3
 	printf 'chpriv -s admin\r'; sleep 2
 	printf 'uxrt\r'; sleep 4
 	printf 'cat /proc/$$/roles\r'; sleep 2
