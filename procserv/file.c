@@ -279,7 +279,8 @@ open_dev(struct proc *p, const struct nspath *r, uint64_t flags)
 		return -LX_EACCES;
 	if (d->dev < 0) { /* the console: its server's port */
 		long port = ports_ops.child(0, "console");
-		return port < 0 ? -LX_ENXIO : open_port_id(p, (uint32_t)port, flags);
+		return port < 0 ? -LX_ENXIO
+				: open_port_id(p, (uint32_t)port, flags);
 	}
 	return install(p, (struct ofile){.dev = d->dev, .pipe = -1,
 					 .node = -1, .mnt = r->mnt,
@@ -370,7 +371,6 @@ open_node(struct proc *p, const struct nspath *r, uint64_t flags)
 					 .mnt = r->mnt, .id = r->id},
 		       flags);
 }
-
 
 long
 of_open(struct proc *p, const char *path, uint64_t flags, uint32_t mode)

@@ -43,7 +43,7 @@
 #define MAX_SERVERS 8
 #define MAX_POPENS  256
 #define O_ACCMODE   3
-#define O_SETFL     (02000 | 04000) /* O_APPEND | O_NONBLOCK */
+#define O_SETFL	    (02000 | 04000) /* O_APPEND | O_NONBLOCK */
 
 static struct port {
 	bool used;
@@ -68,11 +68,11 @@ static struct server {
 /* An open file of a port: what FD_PORT and FD_CONSOLE descriptors hold.
  * In use while its badge is not 0 (made before its first descriptor). */
 static struct popen {
-	uint16_t refs;	/* descriptors holding it, in all processes */
-	int8_t srv;	/* its server, -1 once the server has ended */
-	uint8_t port;	/* its port's index and generation */
+	uint16_t refs; /* descriptors holding it, in all processes */
+	int8_t srv;    /* its server, -1 once the server has ended */
+	uint8_t port;  /* its port's index and generation */
 	uint8_t port_gen;
-	uint8_t slot;	/* its entry in the server's open table */
+	uint8_t slot; /* its entry in the server's open table */
 	bool console;
 	uint32_t flags; /* open flags (O_ACCMODE, O_APPEND, O_NONBLOCK) */
 	uint64_t badge;
@@ -88,11 +88,11 @@ ports_server(struct proc *p, uint64_t ep, uint64_t ntfn)
 			continue;
 		int node = tmpfs_anon(4096);
 		uint8_t *t = node >= 0 ? tmpfs_page(tmpfs_node(node), 0) : NULL;
-		long e = !t ? UX_E_NOT_ENOUGH_MEMORY
-			    : ux_cnode_mint(PCAP(p->pid, PS_CSPACE), SRV_PS_EP,
-					    SRV_RADIX, ROOT, ps_ep, 64,
-					    UX_R_WRITE,
-					    SRV_BADGE | (uint64_t)p->pid);
+		long e =
+		    !t ? UX_E_NOT_ENOUGH_MEMORY
+		       : ux_cnode_mint(PCAP(p->pid, PS_CSPACE), SRV_PS_EP,
+				       SRV_RADIX, ROOT, ps_ep, 64, UX_R_WRITE,
+				       SRV_BADGE | (uint64_t)p->pid);
 		if (!e && mem_share(p, SRV_OPENS_VA, node, UX_R_READ))
 			e = UX_E_NOT_ENOUGH_MEMORY;
 		if (e) {
@@ -100,8 +100,11 @@ ports_server(struct proc *p, uint64_t ep, uint64_t ntfn)
 				tmpfs_ref(node, -1);
 			return e;
 		}
-		*s = (struct server){.pid = p->pid, .ep = ep, .ntfn = ntfn,
-				     .node = node, .table = (void *)t};
+		*s = (struct server){.pid = p->pid,
+				     .ep = ep,
+				     .ntfn = ntfn,
+				     .node = node,
+				     .table = (void *)t};
 		return UX_OK;
 	}
 	return UX_E_NOT_ENOUGH_MEMORY;
@@ -327,8 +330,8 @@ open_at(struct proc *p, int i, uint64_t flags, int fd)
 	if (of < 0)
 		return of;
 	unsigned kind = opens[of].console ? FD_CONSOLE : FD_PORT;
-	long e = fd_install(p, (unsigned)fd, kind, (unsigned)of,
-			    flags & 02000000);
+	long e =
+	    fd_install(p, (unsigned)fd, kind, (unsigned)of, flags & 02000000);
 	if (e && !opens[of].refs)
 		popen_closed(&opens[of]); /* never handed out */
 	return e ? -LX_ENOMEM : fd;
@@ -441,9 +444,8 @@ static long
 pt_desc(uint32_t id, struct sdesc *d)
 {
 	struct port *t = id && id <= MAX_PORTS ? &ports[id - 1] : NULL;
-	struct proc *q = t && t->used
-				 ? proc_get((uint64_t)servers[t->srv].pid)
-				 : NULL;
+	struct proc *q =
+	    t && t->used ? proc_get((uint64_t)servers[t->srv].pid) : NULL;
 	if (id && (!t || !t->used))
 		return -LX_ENOENT;
 	*d = t ? (struct sdesc){.mode = 0020666,
@@ -451,8 +453,11 @@ pt_desc(uint32_t id, struct sdesc *d)
 				.uid = q ? q->uid : 0,
 				.gid = q ? q->gid : 0,
 				.mtime = t->mtime}
-	       : (struct sdesc){.mode = 0040755, .nlink = 2, .ino = 4000,
-				.uid = 1, .gid = 1};
+	       : (struct sdesc){.mode = 0040755,
+				.nlink = 2,
+				.ino = 4000,
+				.uid = 1,
+				.gid = 1};
 	return 0;
 }
 

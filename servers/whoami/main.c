@@ -109,8 +109,11 @@ who_seek(struct srv_req *rq, int64_t off, int whence)
 }
 
 static const struct srv_ops who_ops = {
-	.open = who_open,   .close = who_close, .read = who_read,
-	.write = who_write, .seek = who_seek,
+    .open = who_open,
+    .close = who_close,
+    .read = who_read,
+    .write = who_write,
+    .seek = who_seek,
 };
 
 int main(void);
@@ -119,7 +122,7 @@ int
 main(void)
 {
 	ux_tcb_bind(SRV_TCB, SRV_NTFN);
-	long e = srv_publish("whoami", 7); /* before serving (uxrt/ps.h) */
+	long e = srv_publish("whoami", 7);   /* before serving (uxrt/ps.h) */
 	refused = srv_publish("whoami2", 7); /* not ours to make */
 	if (e)
 		printf("whoami: publish: %ld\n", e);

@@ -50,8 +50,8 @@ who(int fd, struct who *w)
 		      "%u closes %u last %lx refused %ld",
 		      &w->badge, &w->pid, &w->uid, &w->gid, &w->flags, w->note,
 		      &w->opens, &w->closes, &w->last, &w->refused) == 10
-		       ? 0
-		       : -1;
+		   ? 0
+		   : -1;
 }
 
 /* The server hears of a close through a notification: it may take a
@@ -114,7 +114,8 @@ test_open(void)
 	CHECK(who(fb, &b) == 0 && !strcmp(b.note, "-"));
 	/* dup shares the open file: the badge, the status flags */
 	int fd = dup(fa);
-	CHECK(who(fd, &d) == 0 && d.badge == a.badge && !strcmp(d.note, "alpha"));
+	CHECK(who(fd, &d) == 0 && d.badge == a.badge &&
+	      !strcmp(d.note, "alpha"));
 	CHECK(fcntl(fd, F_SETFL, O_NONBLOCK) == 0);
 	CHECK(who(fa, &a) == 0 && a.flags == (O_RDWR | O_NONBLOCK));
 	CHECK(fcntl(fa, F_GETFL) & O_NONBLOCK);
@@ -262,10 +263,10 @@ test_lists(void)
 			continue;
 		comm[n] = '\0';
 		const char *want = !strcmp(comm, "console\n")
-					   ? "roles:\nallow c /ports/console\n"
+				       ? "roles:\nallow c /ports/console\n"
 				   : !strcmp(comm, "whoami\n")
-					   ? "roles:\nallow c /ports/whoami\n"
-					   : NULL;
+				       ? "roles:\nallow c /ports/whoami\n"
+				       : NULL;
 		if (!want)
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/roles", pid);
