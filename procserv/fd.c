@@ -1,31 +1,40 @@
 /*
  * fd.c - a Linux process's descriptor table. The table here says what each
  * descriptor is; the process's CSpace slot of the same number holds the
- * capability the kernel's file transport uses (the console server's
- * endpoint, another server's published port, or ours badged with an
- * open file).
+ * capability the kernel's file transport uses (a server's endpoint
+ * badged for an open file of its port, ports.c, or ours badged with an
+ * open file we serve, file.c). Each descriptor holds a reference to its
+ * open file; the last one going closes it.
  */
 #include "procserv.h"
 
 #define ROOT UX_BI_SLOT_CNODE
 
-extern uint64_t ps_console_ep;
+/* A descriptor of kind holds a reference to its open file. */
+static void
+fd_ref(unsigned kind, unsigned of, int delta)
+{
+	if (kind == FD_FILE)
+		delta > 0 ? of_ref(of) : of_unref(of);
+	else if (kind == FD_CONSOLE || kind == FD_PORT)
+		ports_ref(of, delta);
+}
 
 long
 fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 	   bool cloexec)
 {
 	p = proc_tg(p);
-	uint64_t ep = kind == FD_CONSOLE ? ps_console_ep : ps_ep;
-	uint64_t badge = kind == FD_CONSOLE ? 1 : OF_BADGE_MAKE(p->pid, of);
-	if (kind == FD_PORT)
+	uint64_t badge = OF_BADGE_MAKE(p->pid, of), ep = ps_ep;
+	if (kind == FD_CONSOLE || kind == FD_PORT)
 		ep = ports_cap(of, &badge);
-	if (fd >= MAX_FD || (!ep && kind != FD_PORT))
+	if (fd >= MAX_FD)
 		return UX_E_RANGE;
 	if (p->fds[fd].kind)
 		fd_close(p, fd);
 	/* a port whose server has gone: the descriptor stays, empty (its
-	 * reads and writes reach us: EIO) */
+	 * reads and writes reach us: EIO, or the console's writes the
+	 * kernel's output) */
 	long e = !ep ? UX_OK
 		     : ux_cnode_mint(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX,
 				     ROOT, ep, 64, UX_R_WRITE, badge);
@@ -33,8 +42,7 @@ fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 		return e;
 	p->fds[fd] = (struct fdent){(uint8_t)kind, cloexec, (uint16_t)of};
 	p->nfds++;
-	if (kind == FD_FILE)
-		of_ref(of);
+	fd_ref(kind, of, 1);
 	return UX_OK;
 }
 
@@ -45,10 +53,10 @@ fd_close(struct proc *p, unsigned fd)
 	if (fd >= MAX_FD || !p->fds[fd].kind)
 		return -9; /* EBADF */
 	ux_cnode_delete(PCAP(p->pid, PS_CSPACE), fd, LX_FD_RADIX);
-	if (p->fds[fd].kind == FD_FILE)
-		of_unref(p->fds[fd].of);
+	struct fdent d = p->fds[fd];
 	p->fds[fd] = (struct fdent){0};
 	p->nfds--;
+	fd_ref(d.kind, d.of, -1);
 	return 0;
 }
 
@@ -98,8 +106,7 @@ fd_exec(struct proc *p, const struct fdent *old)
 		long e = old[fd].cloexec
 				 ? 0
 				 : fd_install(p, fd, old[fd].kind, old[fd].of, false);
-		if (old[fd].kind == FD_FILE)
-			of_unref(old[fd].of); /* the old table's reference */
+		fd_ref(old[fd].kind, old[fd].of, -1); /* the old table's */
 		if (e)
 			return e;
 	}
@@ -112,8 +119,7 @@ fd_exit(struct proc *p)
 {
 	p = proc_tg(p);
 	for (unsigned fd = 0; fd < MAX_FD; fd++)
-		if (p->fds[fd].kind == FD_FILE)
-			of_unref(p->fds[fd].of);
+		fd_ref(p->fds[fd].kind, p->fds[fd].of, -1);
 	memset(p->fds, 0, sizeof p->fds);
 	p->nfds = 0;
 }

@@ -161,7 +161,7 @@ of_getfl(struct proc *p, uint64_t fd)
 {
 	p = proc_tg(p);
 	if (fd_is(p, fd, FD_CONSOLE) || fd_is(p, fd, FD_PORT))
-		return 2; /* O_RDWR */
+		return ports_getfl(p->fds[fd].of);
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	return (long)(ofiles[p->fds[fd].of].flags &
@@ -169,16 +169,17 @@ of_getfl(struct proc *p, uint64_t fd)
 }
 
 /* F_SETFL: O_APPEND and O_NONBLOCK of an open file (every descriptor
- * of it sees them, as on Linux). A server's file (the console, a port)
- * keeps no status flags: O_NONBLOCK cannot be set there (EINVAL). The
- * other flags Linux lets F_SETFL change (O_ASYNC, O_DIRECT, O_NOATIME)
- * are ignored, as Linux ignores the ones a file does not support. */
+ * of it sees them, as on Linux). A port's open file (the console's too)
+ * keeps them in its server's open table, where the server reads them
+ * (ports.c). The other flags Linux lets F_SETFL change (O_ASYNC,
+ * O_DIRECT, O_NOATIME) are ignored, as Linux ignores the ones a file
+ * does not support. */
 long
 of_setfl(struct proc *p, uint64_t fd, uint64_t fl)
 {
 	p = proc_tg(p);
 	if (fd_is(p, fd, FD_CONSOLE) || fd_is(p, fd, FD_PORT))
-		return fl & O_NONBLOCK ? -LX_EINVAL : 0;
+		return ports_setfl(p->fds[fd].of, fl);
 	if (!fd_is(p, fd, FD_FILE))
 		return -LX_EBADF;
 	struct ofile *f = &ofiles[p->fds[fd].of];
@@ -217,6 +218,44 @@ install(struct proc *p, struct ofile f, uint64_t flags)
 	return fd;
 }
 
+/* The permission an open of what normalised path norm names (described
+ * by d) asks: read, write (also to truncate), each checked. */
+static long
+open_check(struct proc *p, const char *norm, const struct sdesc *d,
+	   uint64_t flags)
+{
+	unsigned acc = flags & O_ACCMODE;
+	long e = 0;
+	if (acc != 1) /* not O_WRONLY */
+		e = sec_check(p, norm, PERM_READ, d);
+	if (!e && (acc != 0 || (flags & O_TRUNC))) /* not O_RDONLY */
+		e = sec_check(p, norm, PERM_WRITE, d);
+	return e;
+}
+
+static long
+open_allowed(struct proc *p, const struct nspath *r, uint64_t flags)
+{
+	struct sdesc d;
+	if (ns_desc(r->mnt, r->id, &d))
+		return -LX_ENOENT;
+	return open_check(p, r->path, &d, flags);
+}
+
+/* Port id of /ports, reached through whatever path (another mount of
+ * the ports file system, /dev/console): its own name /ports/NAME must
+ * allow the open too, so that no alias gets round an entry on it. */
+static long
+open_port_id(struct proc *p, uint32_t id, uint64_t flags)
+{
+	char norm[64];
+	struct sdesc d;
+	long e = ports_path(id, norm, sizeof norm, &d);
+	if (!e)
+		e = open_check(p, norm, &d, flags);
+	return e ? e : ports_open(p, id, flags);
+}
+
 /* The device directory or /ports: a directory to list, read only. */
 static long
 open_vdir(struct proc *p, const struct nspath *r, uint64_t flags)
@@ -241,7 +280,7 @@ open_dev(struct proc *p, const struct nspath *r, uint64_t flags)
 	if (d->dev < 0) { /* the console: its server's port */
 		long port = ports_ops.child(0, "console");
 		return port < 0 ? -LX_ENXIO
-				: ports_open(p, (uint32_t)port, flags);
+				: open_port_id(p, (uint32_t)port, flags);
 	}
 	return install(p, (struct ofile){.dev = d->dev, .pipe = -1,
 					 .node = -1, .mnt = r->mnt,
@@ -257,7 +296,7 @@ open_port(struct proc *p, const struct nspath *r, uint64_t flags)
 		return open_vdir(p, r, flags);
 	if (flags & O_DIRECTORY)
 		return -LX_ENOTDIR;
-	return ns_nodev(r->mnt) ? -LX_EACCES : ports_open(p, r->id, flags);
+	return ns_nodev(r->mnt) ? -LX_EACCES : open_port_id(p, r->id, flags);
 }
 
 /* read, write and seek on a device file. */
@@ -331,20 +370,6 @@ open_node(struct proc *p, const struct nspath *r, uint64_t flags)
 	return install(p, (struct ofile){.node = (int)r->id, .pipe = -1,
 					 .mnt = r->mnt, .id = r->id},
 		       flags);
-}
-
-/* The permission an open of what r names asks: read, write (also to
- * truncate), each checked. */
-static long
-open_allowed(struct proc *p, const struct nspath *r, uint64_t flags)
-{
-	unsigned acc = flags & O_ACCMODE;
-	long e = 0;
-	if (acc != 1) /* not O_WRONLY */
-		e = sec_at(p, r->mnt, r->id, r->path, PERM_READ);
-	if (!e && (acc != 0 || (flags & O_TRUNC))) /* not O_RDONLY */
-		e = sec_at(p, r->mnt, r->id, r->path, PERM_WRITE);
-	return e;
 }
 
 long
@@ -560,7 +585,7 @@ fd_desc(struct proc *p, unsigned fd, struct sdesc *d)
 	}
 	if (fd_is(p, fd, FD_PORT)) {
 		*d = (struct sdesc){.mode = 0020666, .uid = p->uid,
-				    .ino = 4000 + (p->fds[fd].of & 31)};
+				    .ino = (uint64_t)ports_ino(p->fds[fd].of)};
 		return 0;
 	}
 	if (!fd_is(p, fd, FD_FILE))

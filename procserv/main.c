@@ -253,14 +253,14 @@ ps_release(uint64_t reply)
 		reply_busy[i] = false;
 }
 
-/* The console server gets exactly what it needs: its endpoint (receive
- * right), reply objects, a notification (badged, for its interrupt), its
- * own TCB (to bind that notification), COM1's ports and IRQ 4, the
- * right to signal our notification (for the signals its keys make, and
- * for input a poll waits for: two badges), and (ports_server) a
- * capability to our endpoint to publish itself with. */
+/* What every native server we start gets: its endpoint (receive right),
+ * reply objects, a notification (badged 1, for its interrupts) and its
+ * own TCB (to bind that notification). *ntfn is our capability to that
+ * notification, badged SRV_NTFN_CLOSED, to tell it of its closed open
+ * files (ports.c). ports_server adds a capability to our endpoint to
+ * publish itself with, and its open table. */
 static long
-console_caps(struct proc *p, uint64_t ep)
+server_caps(struct proc *p, uint64_t ep, uint64_t *ntfn)
 {
 	uint64_t cn = PCAP(p->pid, PS_CSPACE);
 	long e;
@@ -271,13 +271,28 @@ console_caps(struct proc *p, uint64_t ep)
 		if ((e = ux_untyped_retype(p->ut, UX_CAP_REPLY, 0, cn, 0, 0,
 					   SRV_REPLY + i, 1)))
 			return e;
+	if (!(*ntfn = alloc_slot()))
+		return UX_E_NOT_ENOUGH_MEMORY;
 	if ((e = ux_untyped_retype(p->ut, UX_CAP_NOTIFICATION, 0, cn, 0, 0,
 				   SRV_FIRST_FREE, 1)) ||
+	    (e = ux_cnode_mint(ROOT, *ntfn, 64, cn, SRV_FIRST_FREE, SRV_RADIX,
+			       UX_R_WRITE, SRV_NTFN_CLOSED)) ||
 	    (e = ux_cnode_mutate(cn, SRV_NTFN, SRV_RADIX, cn, SRV_FIRST_FREE,
-				 SRV_RADIX, 1)) ||
-	    (e = ux_cnode_copy(cn, SRV_TCB, SRV_RADIX, p->pcn, PS_TCB,
-			       PROC_RADIX, UX_R_ALL)) ||
-	    (e = ux_ioport_issue(UX_BI_SLOT_IOPORT_CONTROL, 0x3F8, 0x3FF, cn,
+				 SRV_RADIX, 1)))
+		return e;
+	return ux_cnode_copy(cn, SRV_TCB, SRV_RADIX, p->pcn, PS_TCB,
+			     PROC_RADIX, UX_R_ALL);
+}
+
+/* The console's devices and signals besides: COM1's ports and IRQ 4,
+ * and the right to signal our notification (for the signals its keys
+ * make, and for input a poll waits for: two badges). */
+static long
+console_devs(struct proc *p)
+{
+	uint64_t cn = PCAP(p->pid, PS_CSPACE);
+	long e;
+	if ((e = ux_ioport_issue(UX_BI_SLOT_IOPORT_CONTROL, 0x3F8, 0x3FF, cn,
 				 SRV_DEV0, SRV_RADIX)))
 		return e;
 	if (time_ntfn_obj &&
@@ -323,36 +338,83 @@ await_server(int pid)
 	}
 }
 
-static void
-start_console(void)
+/* The one entry a server we start needs: publishing its port. */
+static long
+server_perms(struct proc *p, const char *name)
 {
-	char *argv[] = {"console", NULL};
+	char line[64];
+	struct perm e;
+	const char *why;
+	snprintf(line, sizeof line, "allow c /ports/%s", name);
+	return perm_parse(line, &e, &why) || perm_add(&p->perms, &e)
+		       ? UX_E_INVALID_ARGUMENT
+		       : UX_OK;
+}
+
+/* Start native server /sbin/NAME with its capabilities (server_caps,
+ * then devs' if any) and the entry allowing it to publish /ports/NAME
+ * (and nothing else); *ep gets our capability to its endpoint. A server
+ * started at boot is ready once it has published (or has ended). */
+static void
+start_server(const char *name, long (*devs)(struct proc *p), uint64_t *ep)
+{
+	char path[64];
+	char *argv[] = {(char *)name, NULL};
 	size_t size;
-	uint64_t ep;
+	uint64_t ntfn = 0;
 	long err;
-	const void *img = tmpfs_program("/", "/sbin/console", &size, &err);
+	snprintf(path, sizeof path, "/sbin/%s", name);
+	const void *img = tmpfs_program("/", path, &size, &err);
 	if (!img) {
-		printf("procserv: no /sbin/console: output stays on the "
-		       "kernel console\n");
+		printf("procserv: no %s%s\n", path,
+		       devs ? ": output stays on the kernel console" : "");
 		return;
 	}
-	int pid = proc_create("/sbin/console", argv, img, size, 0, true);
+	int pid = proc_create(path, argv, img, size, 0, true);
 	struct proc *p = proc_get((uint64_t)pid);
-	long e = p ? server_endpoint(p, &ep) : UX_E_INVALID_ARGUMENT;
+	long e = p ? server_endpoint(p, ep) : UX_E_INVALID_ARGUMENT;
 	if (!e)
-		e = console_caps(p, ep);
+		e = server_caps(p, *ep, &ntfn);
+	if (!e && devs)
+		e = devs(p);
 	if (!e)
-		e = ports_server(p, ep);
+		e = server_perms(p, name);
+	if (!e)
+		e = ports_server(p, *ep, ntfn);
 	if (!e)
 		e = proc_start(p);
 	if (e) {
-		printf("procserv: console server: %s\n", ux_strerror(e));
+		printf("procserv: %s server: %s\n", name, ux_strerror(e));
+		*ep = 0;
 		if (p)
 			proc_exit(p, 127 << 8);
 		return;
 	}
-	ps_console_ep = ep;
 	await_server(pid);
+}
+
+/* The console, then each "server=NAME" word of the command line (before
+ * "--"): /sbin/NAME as a native server (the tests start theirs so). */
+static void
+start_servers(const struct ux_bootinfo *bi)
+{
+	const char *s = bi->cmdline, *end = strstr(s, " -- ");
+	start_server("console", console_devs, &ps_console_ep);
+	for (; (s = strstr(s, "server=")) && (!end || s < end); s += 7) {
+		char name[32];
+		size_t n = 0;
+		uint64_t ep;
+		if (s != bi->cmdline && s[-1] != ' ')
+			continue; /* inside another word */
+		while (s[7 + n] && s[7 + n] != ' ' && s[7 + n] != '/' &&
+		       n + 1 < sizeof name) {
+			name[n] = s[7 + n];
+			n++;
+		}
+		name[n] = '\0';
+		if (n)
+			start_server(name, NULL, &ep);
+	}
 }
 
 /* The console's foreground process group (as a login does on Linux). */
@@ -374,12 +436,7 @@ console_foreground(int pgid)
 static long
 std_fds(struct proc *p)
 {
-	for (unsigned fd = 0; ps_console_ep && fd < 3; fd++) {
-		long e = fd_install(p, fd, FD_CONSOLE, 0, false);
-		if (e)
-			return e;
-	}
-	return UX_OK;
+	return ps_console_ep ? ports_std_fds(p) : UX_OK;
 }
 
 int main(struct ux_bootinfo *bi);
@@ -413,7 +470,7 @@ main(struct ux_bootinfo *bi)
 	ns_init();
 	quota_init(); /* after tmpfs: it reads /etc/quotas */
 	procfs_init(bi);
-	start_console();
+	start_servers(bi);
 	char *argv[16];
 	const char *path = init_args(bi, argv, 16);
 	long err;

@@ -737,6 +737,25 @@ mem_region(struct proc *p, uint64_t start, uint64_t end, unsigned rights)
 					  .flags = VM_MAYWRITE});
 }
 
+/* A view of tmpfs node (from its start, all its pages) at va in p with
+ * rights, shared with whoever else maps it, made and mapped now. */
+long
+mem_share(struct proc *p, uint64_t va, int node, unsigned rights)
+{
+	p = proc_tg(p);
+	uint64_t end = va + PAGE_UP(tmpfs_node(node)->size);
+	if (!range_free(p, va, end))
+		return -LX_EINVAL;
+	tmpfs_ref(node, 1); /* the region's (vma_insert drops it on failure) */
+	long e = vma_insert(p, (struct vma){.start = va, .end = end,
+					  .node = node, .prot = (uint8_t)rights,
+					  .flags = VM_SHARED});
+	for (; !e && va < end; va += PAGE)
+		if (!wire(p, va))
+			e = -LX_ENOMEM;
+	return e;
+}
+
 /* ---- fork and exit ----------------------------------------------- */
 
 long

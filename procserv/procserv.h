@@ -40,7 +40,8 @@
  * and its pid (ports.c serves what it asks). */
 #define SRV_BADGE (1ull << 41)
 
-/* FD_PORT: a port of /ports (not the console's), of = ports_fd_id. */
+/* FD_PORT: an open file of a port of /ports (FD_CONSOLE: of the
+ * console's), of = its index in ports.c's open files. */
 enum fd_kind { FD_NONE, FD_CONSOLE, FD_FILE, FD_PORT };
 
 enum proc_slot {
@@ -449,6 +450,9 @@ uint64_t mem_cap(struct proc *p, uint64_t va);
  * fault could reach us while we wait for it. */
 long mem_wire(struct proc *p);
 long mem_fork(struct proc *parent, struct proc *child);
+/* A view of tmpfs node at va in p with rights, shared, mapped now (a
+ * native server's open table, ports.c). */
+long mem_share(struct proc *p, uint64_t va, int node, unsigned rights);
 void mem_free(struct proc *p); /* every page and region of p */
 long mem_brk(struct proc *p, uint64_t want);
 long mem_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
@@ -678,17 +682,32 @@ void ns_exit(struct proc *p);            /* p has ended */
 void ns_file_closed(int mnt);            /* an open file in mnt went */
 size_t ns_mounts_text(int ns, char *out, size_t size); /* /proc/PID/mounts */
 
-/* ports.c: /ports, where native servers publish their endpoints. */
-long ports_server(struct proc *p, uint64_t ep); /* p serves ep */
+/* ports.c: /ports, where native servers publish their endpoints, and
+ * the open files of ports (descriptors of kind FD_PORT and FD_CONSOLE
+ * hold one: fdent.of). ports_server: p serves ep; ntfn is our capability
+ * to its notification, badged SRV_NTFN_CLOSED (0: none). */
+long ports_server(struct proc *p, uint64_t ep, uint64_t ntfn);
 bool ports_request(struct ux_msg *m);          /* a server's request */
 bool ports_published(int pid);
 void ports_exit(int pid);
-/* Open port id of /ports as a descriptor of p. */
+/* Open port id of /ports as a new open file in a descriptor of p (the
+ * permission checked by the caller): the descriptor or -errno. */
 long ports_open(struct proc *p, uint32_t id, uint64_t flags);
-/* The capability and badge a descriptor of kind FD_PORT holds (0: its
- * port is gone). */
+/* Descriptors 0, 1 and 2 of p: one open file of the console, O_RDWR. */
+long ports_std_fds(struct proc *p);
+/* A descriptor's reference to open file of (delta 1 or -1): the last
+ * one going tells the server. */
+void ports_ref(unsigned of, int delta);
+/* The capability and badge a descriptor of open file of holds (0: its
+ * server is gone). */
 uint64_t ports_cap(unsigned of, uint64_t *badge);
-const char *ports_name(unsigned of); /* NULL: gone */
+const char *ports_name(unsigned of); /* NULL: its port is gone */
+long ports_ino(unsigned of);
+long ports_getfl(unsigned of); /* open flags, or -EBADF */
+long ports_setfl(unsigned of, uint64_t fl); /* F_SETFL */
+/* The path permission is checked on for port id ("ports/NAME", whatever
+ * path opened it) and what it is: 0 or -ENOENT. */
+long ports_path(uint32_t id, char *norm, size_t size, struct sdesc *d);
 
 /* quota.c: per-user and per-tree limits (/etc/quotas) and RLIMIT_NPROC,
  * RLIMIT_NOFILE, RLIMIT_AS. quota_task: may p make a task (fork, clone):

@@ -4,7 +4,7 @@
  * to the server (docs/design-transport.md).
  *
  * Request: label = enum ux_file_op, MR0 and MR1 as below, the badge of the
- * capability (the server's open-file identifier); FILE_WRITE carries the
+ * capability (the open file's per-open badge, uxrt/ps.h); FILE_WRITE carries the
  * data as its long message. Reply: MR0 = the Linux result (a count, an
  * offset, or -errno); a FILE_READ reply carries the data as its long
  * message (its length must equal MR0).
@@ -20,10 +20,13 @@ enum ux_file_op {
 			      long message carries the argument's structure
 			      in, and the reply's carries it out */
 	UX_FILE_CLOSE = 5, /* no MRs: the last descriptor of this open file
-			      is gone, the server may forget it. Sent by the
-			      process server (not yet: it comes with the
-			      open protocol of /ports); reply MR0 0 or
-			      -errno */
+			      is gone, the server may forget it (a native
+			      client's; reply MR0 0 or -errno). A Linux
+			      process's open files of a port are closed
+			      through the server's open table instead
+			      (uxrt/ps.h): the process server never sends
+			      this, and a per-open badge sending it is
+			      answered EINVAL by the server library */
 	UX_FILE_POLL = 6,  /* from the process server (poll, select): MR0 1
 			      to be told once when the file becomes
 			      readable, 0 to ask only. Reply: MR0 the Linux

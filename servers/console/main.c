@@ -32,7 +32,11 @@
  * and it asks again.
  *
  * It publishes itself as /ports/console at start (uxrt/ps.h); /dev/console,
- * /dev/tty and /dev/ttyS0 open that port.
+ * /dev/tty and /dev/ttyS0 open that port. Each open is an open file of
+ * its own (a per-open badge, srvloop.h): its access mode is checked
+ * (EBADF, as Linux) and its O_NONBLOCK makes a read that would wait
+ * EAGAIN. The terminal state (termios, the line, the foreground group)
+ * is the one terminal's, shared by every open file.
  *
  * Not yet: VTIME, IXON.
  */
@@ -311,25 +315,41 @@ con_ioctl(struct srv_req *rq, uint64_t req, uint64_t arg, void *io,
 	}
 }
 
+/* Whether the open file rq came through was opened for acc (1: read,
+ * 2: write); the process server's own requests (no opener) may. */
+static bool
+opened_for(const struct srv_req *rq, unsigned acc)
+{
+	unsigned mode = rq->client.flags & SRV_O_ACCMODE;
+	return !rq->client.pid || mode == 2 || mode + 1 == acc;
+}
+
 static int64_t
 con_write(struct srv_req *rq, const void *buf, uint64_t n, uint64_t off)
 {
+	if (!opened_for(rq, 2))
+		return -LX_EBADF;
 	put(buf, (size_t)n);
 	return (int64_t)n;
 }
 
 /* FILE_READ: the line if one is ready, else wait in the queue (the
- * oldest reader gives way when every reply object holds one). */
+ * oldest reader gives way when every reply object holds one), or with
+ * O_NONBLOCK on the open file EAGAIN. */
 static int64_t
 con_read(struct srv_req *rq, void *buf, uint64_t n, uint64_t off)
 {
 	struct srv_req *w;
+	if (!opened_for(rq, 1))
+		return -LX_EBADF;
 	if (!n)
 		return 0; /* as Linux's tty: nothing asked, nothing waited */
 	if (line_done) {
 		give_line(rq);
 		return SRV_NO_REPLY;
 	}
+	if (rq->client.flags & SRV_O_NONBLOCK)
+		return -LX_EAGAIN;
 	if (!(w = srv_defer(rq)) && nreaders) {
 		srv_answer(reader_pop(), -LX_EIO, NULL, 0);
 		w = srv_defer(rq);
@@ -373,17 +393,11 @@ main(void)
 	ux_irq_set_ntfn(SRV_DEV1, SRV_NTFN);
 	ux_tcb_bind(SRV_TCB, SRV_NTFN);
 	srv_publish("console", 1); /* /ports/console: before serving */
-	srv_init(&srv, &con_ops, SRV_ENDPOINT, SRV_REPLY, SRV_NREPLY);
-	long e = srv_run(&srv);
-	printf("console: %s\n", ux_strerror(e));
-	for (;;)
-		ux_wait(SRV_NTFN, NULL);
+	srv_main(&srv, &con_ops, "console");
 }
 
 _Noreturn void
 ux_exit(int code)
 {
-	(void)code;
-	for (;;)
-		ux_wait(SRV_NTFN, NULL);
+	srv_idle();
 }

@@ -20,6 +20,10 @@
  *  - deferral: waiting readers hold reply objects, are answered later in
  *    order, a gone caller is told apart, the pool runs out cleanly;
  *  - notifications, the server's own labels, srv_stop, kernel errors;
+ *  - per-open badges: the open table says who opened a badge, open is
+ *    called once per badge, close when the table's notification bit
+ *    comes or the entry holds another badge, EBADF for what the table
+ *    does not show, a torn entry is never believed;
  *  - random messages: every call answered exactly once, never cancelled.
  */
 #include <stdbool.h>
@@ -39,6 +43,8 @@ struct fmsg {
 	const void *data;
 	size_t len;
 	bool call; /* a Call (false: a notification or a Send) */
+	void (*before)(void); /* run as it is received (the process server
+				 changing the open table meanwhile) */
 };
 
 struct answer {
@@ -125,6 +131,8 @@ k_recv(uint64_t ep, uint64_t reply, struct ux_msg *m)
 	if (next == nscript)
 		return end_error;
 	struct fmsg *f = &script[next];
+	if (f->before)
+		f->before();
 	*m = (struct ux_msg){.info = f->info, .badge = f->badge};
 	memcpy(m->mr, f->mr, sizeof f->mr);
 	ipc.long_xfer = ipc.long_total = 0;
@@ -325,6 +333,180 @@ check_clean(void)
 		CHECKF(ans[i].count <= 1, "request %u answered %u times", i,
 		       ans[i].count);
 	}
+}
+
+/* --- a server of per-open badges (the open table) ------------------ */
+
+#define CLOSED_BIT (1ull << 62)
+static struct ux_ps_open table[UX_PS_OPENS_MAX];
+static struct pofile {
+	uint64_t badge;
+	struct srv_client who;
+	unsigned reads;
+} pofiles[8];
+static unsigned po_opens, po_closes;
+static uint64_t po_closed[8], po_log[16]; /* badges; +: open, ~: close */
+static unsigned po_nlog;
+
+static int64_t
+po_open(struct srv_req *rq)
+{
+	if (rq->client.uid == 666)
+		return -LX_EACCES;
+	struct pofile *f = &pofiles[po_opens++ % 8];
+	*f = (struct pofile){.badge = rq->badge, .who = rq->client};
+	rq->file = f;
+	po_log[po_nlog++ % 16] = rq->badge;
+	return 0;
+}
+
+static int64_t
+po_close(struct srv_req *rq)
+{
+	struct pofile *f = rq->file;
+	CHECK(f && f->badge == rq->badge);
+	CHECK_EQ(rq->client.pid, 0);
+	CHECK(!srv_defer(rq)); /* nobody to answer */
+	po_closed[po_closes++ % 8] = rq->badge;
+	po_log[po_nlog++ % 16] = ~rq->badge;
+	return 0;
+}
+
+/* Its answer: the opener's pid, uid, flags now and the reads so far. */
+static int64_t
+po_read(struct srv_req *rq, void *buf, uint64_t n, uint64_t off)
+{
+	struct pofile *f = rq->file;
+	if (!f)
+		return -LX_EINVAL; /* not through a per-open badge */
+	uint64_t v[4] = {(uint64_t)rq->client.pid, rq->client.uid,
+			 rq->client.flags, ++f->reads};
+	(void)off;
+	memcpy(buf, v, n < sizeof v ? n : sizeof v);
+	return n < sizeof v ? (int64_t)n : (int64_t)sizeof v;
+}
+
+static const struct srv_ops po_ops = {
+	.open = po_open, .close = po_close, .read = po_read,
+	.notify = m_notify,
+};
+
+#define B1 UX_PS_BADGE(1, 1, 3)
+#define B2 UX_PS_BADGE(1, 2, 5)
+#define B4 UX_PS_BADGE(1, 4, 5)
+#define B5 UX_PS_BADGE(2, 5, 9)
+
+static void
+entry(uint64_t b, int32_t pid, uint32_t uid, uint32_t flags)
+{
+	struct ux_ps_open *e = &table[UX_PS_BADGE_SLOT(b)];
+	*e = (struct ux_ps_open){.badge = b, .pid = pid, .uid = uid,
+				 .gid = 100, .flags = flags};
+}
+
+static void set_flags(void) { table[5].flags = 04000 | 1; }
+static void close_b1(void) { table[3].badge = 0; }
+static void reuse_5(void) { entry(B4, 13, 1001, 0); }
+
+static void
+po_reset(void)
+{
+	server_reset(&po_ops, 4);
+	srv_opens(&srv, table, CLOSED_BIT);
+	memset(table, 0, sizeof table);
+	memset(pofiles, 0, sizeof pofiles);
+	po_opens = po_closes = po_nlog = 0;
+	entry(B1, 10, 1000, 2);
+	entry(B2, 11, 1001, 0);
+	entry(B5, 12, 666, 0);
+}
+
+static uint64_t
+word(unsigned i, unsigned k)
+{
+	uint64_t v;
+	memcpy(&v, ans[i].data + 8 * k, 8);
+	return v;
+}
+
+static void
+test_opens(void)
+{
+	htest_group("per-open badges");
+	po_reset();
+	unsigned r1 = push(UX_FILE_READ, 2, B1, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned r1b = push(UX_FILE_READ, 2, B1, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned r2 = push(UX_FILE_READ, 2, B2, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned r2f = push(UX_FILE_READ, 2, B2, SRV_OFF_NONE, 32, NULL, 0);
+	script[r2f].before = set_flags; /* F_SETFL meanwhile */
+	unsigned bad = push(UX_FILE_READ, 2, UX_PS_BADGE(1, 3, 7),
+			    SRV_OFF_NONE, 32, NULL, 0); /* not in the table */
+	unsigned old = push(UX_FILE_READ, 2, UX_PS_BADGE(1, 9, 3),
+			    SRV_OFF_NONE, 32, NULL, 0); /* entry 3 is B1's */
+	unsigned cl = push(UX_FILE_CLOSE, 0, B1, 0, 0, NULL, 0);
+	unsigned ref = push(UX_FILE_READ, 2, B5, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned ref2 = push(UX_FILE_READ, 2, B5, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned nt = push(0, 0, CLOSED_BIT | 4, 0, 0, NULL, 0);
+	script[nt].call = false;
+	script[nt].info = 0;
+	script[nt].before = close_b1; /* the last close, then its notice */
+	unsigned gone = push(UX_FILE_READ, 2, B1, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned r4 = push(UX_FILE_READ, 2, B4, SRV_OFF_NONE, 32, NULL, 0);
+	script[r4].before = reuse_5; /* B2 closed, entry 5 reused: no notice */
+	unsigned stale = push(UX_FILE_READ, 2, B2, SRV_OFF_NONE, 32, NULL, 0);
+	unsigned nt2 = push(0, 0, CLOSED_BIT, 0, 0, NULL, 0);
+	script[nt2].call = false;
+	script[nt2].info = 0;
+	unsigned plain = push(UX_FILE_READ, 2, 1, SRV_OFF_NONE, 32, NULL, 0);
+	CHECK_EQ(srv_run(&srv), UX_E_CANCELLED);
+	check_clean();
+	/* who opened it; open once per badge */
+	CHECK_EQ(res(r1), 32);
+	CHECK_EQ(word(r1, 0), 10);
+	CHECK_EQ(word(r1, 1), 1000);
+	CHECK_EQ(word(r1, 2), 2);
+	CHECK_EQ(word(r1b, 3), 2); /* the same file: its second read */
+	CHECK_EQ(word(r2, 0), 11);
+	CHECK_EQ(word(r2, 3), 1);
+	CHECK_EQ(word(r2f, 2), 04001); /* the flags as they are now */
+	CHECK_EQ(pofiles[1].who.flags, 0); /* as they were at the open */
+	CHECK_EQ(res(bad), -LX_EBADF);
+	CHECK_EQ(res(old), -LX_EBADF);
+	CHECK_EQ(res(cl), -LX_EINVAL); /* a client cannot say it */
+	CHECK_EQ(res(ref), -LX_EACCES); /* open refused ... */
+	CHECK_EQ(res(ref2), -LX_EACCES); /* ... and asked again */
+	/* the notice closes B1 (the other bits go to notify) */
+	CHECK_EQ(notified, 4);
+	CHECK_EQ(po_closed[0], B1);
+	CHECK_EQ(res(gone), -LX_EBADF);
+	/* entry 5 now B4: B2 closed first, then B4 opened */
+	CHECK_EQ(res(r4), 32);
+	CHECK_EQ(word(r4, 0), 13);
+	CHECK_EQ(po_closes, 2);
+	CHECK_EQ(po_closed[1], B2);
+	CHECK_EQ(po_nlog, 5);
+	CHECK_EQ(po_log[3], ~B2);
+	CHECK_EQ(po_log[4], B4);
+	CHECK_EQ(res(stale), -LX_EBADF);
+	CHECK_EQ(po_closes, 2); /* a bare notice: nothing more to close */
+	CHECK_EQ(notified, 4);
+	CHECK_EQ(po_opens, 3); /* B1, B2, B4: never the refused one */
+	/* a badge with no tag is the server's own: no table, no open */
+	CHECK_EQ(res(plain), -LX_EINVAL);
+	(void)nt2;
+
+	/* srv_client: the table now; a torn entry is not believed */
+	struct srv_client c;
+	CHECK_EQ(srv_client(&srv, B4, &c), 0);
+	CHECK_EQ(c.pid, 13);
+	CHECK_EQ(c.gid, 100);
+	CHECK_EQ(srv_client(&srv, B1, &c), -LX_ENOENT);
+	CHECK_EQ(srv_client(&srv, 5, &c), -LX_ENOENT);
+	table[5].badge = B2; /* no longer B4 */
+	CHECK_EQ(srv_client(&srv, B4, &c), -LX_ENOENT);
+	struct srv other;
+	srv_init(&other, &po_ops, EP, REPLY0, 2);
+	CHECK_EQ(srv_client(&other, B2, &c), -LX_ENOENT); /* no table */
 }
 
 /* --- the groups ----------------------------------------------------- */
@@ -673,6 +855,8 @@ main(void)
 	test_defer();
 	htest_group_end();
 	test_loop();
+	htest_group_end();
+	test_opens();
 	htest_group_end();
 	test_random();
 	return htest_finish("test_srvloop");

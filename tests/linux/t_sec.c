@@ -113,6 +113,9 @@ test_files(void)
 	ERR(creat("/x", 0644), EACCES);
 	ERR(symlink("/a", "/etc/l"), EACCES);
 	ERR(truncate("/etc/passwd", 0), EACCES);
+	fd = open("/dev/tty", O_RDWR); /* no entry: its mode bits (0666) */
+	CHECK(fd >= 0);
+	close(fd);
 	/* the owner is no exception to mode 000 */
 	fd = open("/tmp/t_sec.0", O_WRONLY | O_CREAT | O_TRUNC, 0000);
 	CHECK(fd >= 0); /* its maker may use what it made */
@@ -287,6 +290,14 @@ test_granted(void)
 	 * (our own descriptors 0-2, opened before, stay) */
 	ERR(open("/ports/console", O_RDWR), EACCES);
 	CHECK(write(1, "", 0) == 0);
+	/* its other names open the same port: the entry holds there too */
+	ERR(open("/dev/console", O_RDWR), EACCES);
+	ERR(open("/dev/tty", O_WRONLY), EACCES);
+	ERR(open("/dev/ttyS0", O_RDONLY), EACCES);
+	/* and through another mount of the ports file system */
+	CHECK(mount("none", "/mnt", "ports", 0, NULL) == 0);
+	ERR(open("/mnt/console", O_RDWR), EACCES);
+	CHECK(umount("/mnt") == 0);
 	int fd = open("/proc/1/mem", O_RDONLY); /* a server's: never */
 	char b;
 	CHECK(fd < 0 || (read(fd, &b, 1) == -1 && errno == EACCES));

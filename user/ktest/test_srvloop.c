@@ -309,3 +309,157 @@ KTEST(srvloop_log_server)
 	thread_kill(&srv);
 	return 0;
 }
+
+/* --- per-open badges: the open table (uxrt/ps.h) -------------------- */
+
+/*
+ * srvloop_open_table: the test plays the process server. It writes
+ * entries of an open table, mints capabilities badged as the process
+ * server mints them for each open (UX_PS_BADGE), and tells of a close by
+ * clearing the entry and signalling the server's bound notification with
+ * the table's bit. A Linux thread reads through those capabilities (the
+ * kernel's file transport): the server's open operation runs once per
+ * badge with who opened it, its close when told, and a badge the table
+ * no longer shows is EBADF.
+ */
+#define OT_BIT (1ull << 62)
+static struct srv ot_srv;
+static struct ux_ps_open ot_table[UX_PS_OPENS_MAX];
+static unsigned ot_opens, ot_closes;
+static uint64_t ot_closed, ot_notified;
+static volatile long ot_run = -1;
+static uint64_t ot_fd1, ot_fd2;
+static volatile int64_t ot_res[4];
+static volatile uint64_t ot_buf[4][3];
+
+static int64_t
+ot_open(struct srv_req *rq)
+{
+	ot_opens++;
+	rq->file = (void *)(uintptr_t)rq->badge; /* its own state */
+	return 0;
+}
+
+static int64_t
+ot_close(struct srv_req *rq)
+{
+	ot_closes++;
+	ot_closed = (uint64_t)(uintptr_t)rq->file;
+	return 0;
+}
+
+/* A read answers who opened it: pid, flags now, and its state. */
+static int64_t
+ot_read(struct srv_req *rq, void *buf, uint64_t n, uint64_t off)
+{
+	uint64_t v[3] = {(uint64_t)rq->client.pid, rq->client.flags,
+			 (uint64_t)(uintptr_t)rq->file};
+	if (n < sizeof v)
+		return -LX_EINVAL;
+	memcpy(buf, v, sizeof v);
+	return sizeof v;
+}
+
+static void
+ot_notify(struct srv *s, uint64_t bits)
+{
+	ot_notified |= bits;
+}
+
+static const struct srv_ops ot_ops = {
+	.open = ot_open, .close = ot_close, .read = ot_read,
+	.other = log_other, .notify = ot_notify,
+};
+
+static void
+ot_server(uint64_t unused)
+{
+	ot_run = srv_run(&ot_srv);
+}
+
+/* Linux thread: read through fd1 and fd2, twice each. */
+static void
+ot_client(uint64_t unused)
+{
+	ot_res[0] = READ(ot_fd1, (void *)ot_buf[0], 24);
+	ot_res[1] = READ(ot_fd2, (void *)ot_buf[1], 24);
+	ot_res[2] = READ(ot_fd1, (void *)ot_buf[2], 24);
+	ot_res[3] = READ(ot_fd2, (void *)ot_buf[3], 24);
+}
+
+static void
+ot_entry(uint64_t badge, int32_t pid, uint32_t flags)
+{
+	struct ux_ps_open *e = &ot_table[UX_PS_BADGE_SLOT(badge)];
+	*e = (struct ux_ps_open){.pid = pid, .uid = 1000, .gid = 1000,
+				 .flags = flags};
+	__atomic_store_n(&e->badge, badge, __ATOMIC_RELEASE);
+}
+
+KTEST(srvloop_open_table)
+{
+	struct kthread srv, a;
+	struct ux_msg m;
+	uint64_t ep = obj_new(UX_CAP_ENDPOINT, 0);
+	uint64_t ntfn = obj_new(UX_CAP_NOTIFICATION, 0);
+	uint64_t reply0 = slots_alloc(3);
+	uint64_t b1 = UX_PS_BADGE(3, 1, 4), b2 = UX_PS_BADGE(3, 2, 9);
+
+	CHECK_EQ(ux_untyped_retype(pool_untyped(), UX_CAP_REPLY, 0, ROOT, 0, 0,
+				   reply0, 3), UX_OK);
+	memset(ot_table, 0, sizeof ot_table);
+	ot_opens = ot_closes = 0;
+	ot_closed = ot_notified = 0;
+	ot_entry(b1, 21, 2);
+	ot_entry(b2, 22, 04000);
+	ot_fd1 = mint(ep, b1), ot_fd2 = mint(ep, b2);
+	uint64_t closed = mint(ntfn, OT_BIT), irq = mint(ntfn, 1);
+	srv_init(&ot_srv, &ot_ops, ep, reply0, 3);
+	srv_opens(&ot_srv, ot_table, OT_BIT);
+	thread_start(&srv, ot_server, 0, 250, VSPACE, 0);
+	CHECK_EQ(ux_tcb_bind(srv.tcb, ntfn), UX_OK);
+
+	/* who opened each: open once per badge */
+	start_linux(&a, ot_client);
+	settle();
+	CHECK_EQ(ot_res[0], 24);
+	CHECK_EQ(ot_buf[0][0], 21);
+	CHECK_EQ(ot_buf[0][1], 2);
+	CHECK_EQ(ot_buf[0][2], b1);
+	CHECK_EQ(ot_buf[1][0], 22);
+	CHECK_EQ(ot_buf[1][1], 04000);
+	CHECK_EQ(ot_buf[2][2], b1);
+	CHECK_EQ(ot_opens, 2);
+	thread_kill(&a);
+
+	/* b1's last close: the entry cleared, the bit signalled (with
+	 * another bit, which notify gets alone); F_SETFL on b2's */
+	__atomic_store_n(&ot_table[4].badge, 0, __ATOMIC_RELEASE);
+	ot_table[9].flags = 2;
+	CHECK_EQ(ux_signal(irq), UX_OK);
+	CHECK_EQ(ux_signal(closed), UX_OK);
+	settle();
+	CHECK_EQ(ot_closes, 1);
+	CHECK_EQ(ot_closed, b1);
+	CHECK_EQ(ot_notified, 1);
+	start_linux(&a, ot_client);
+	settle();
+	CHECK_EQ(ot_res[0], -LX_EBADF);
+	CHECK_EQ(ot_res[1], 24);
+	CHECK_EQ(ot_buf[1][1], 2);
+	CHECK_EQ(ot_res[2], -LX_EBADF);
+	CHECK_EQ(ot_opens, 2);
+	CHECK_EQ(ot_closes, 1);
+	thread_kill(&a);
+
+	/* a client's own UX_FILE_CLOSE on a per-open badge: refused */
+	CHECK_EQ(call(ot_fd2, UX_FILE_CLOSE, 0, 0, &m), UX_OK);
+	CHECK_EQ((int64_t)m.mr[0], -LX_EINVAL);
+	CHECK_EQ(ot_closes, 1);
+
+	CHECK_EQ(call(ep, LABEL_STOP, 0, 0, &m), UX_OK);
+	settle();
+	CHECK_EQ(ot_run, 0);
+	thread_kill(&srv);
+	return 0;
+}

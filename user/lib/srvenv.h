@@ -14,7 +14,8 @@ enum srv_slot {
 	SRV_NULL = 0,
 	SRV_ENDPOINT = 1,  /* the endpoint it serves (receive right) */
 	SRV_REPLY = 2,     /* SRV_REPLY .. + SRV_NREPLY-1: reply objects */
-	SRV_NTFN = 10,     /* a notification (for interrupts) */
+	SRV_NTFN = 10,     /* a notification (interrupts; the process
+			      server's SRV_NTFN_CLOSED) */
 	SRV_TCB = 11,      /* its own TCB (to bind the notification) */
 	SRV_DEV0 = 12,     /* device capabilities, per server (see below) */
 	SRV_DEV1 = 13,
@@ -28,14 +29,31 @@ enum srv_slot {
 };
 #define SRV_NREPLY 8
 
+/* The server's open table (uxrt/ps.h), mapped read only: who opened
+ * each of its open files. */
+#define SRV_OPENS_VA 0x10002000ull
+/* The bit the process server signals on SRV_NTFN when an open file of
+ * the server's ports is closed (its open-table entry went). */
+#define SRV_NTFN_CLOSED (1ull << 62)
+
 /* The console server: SRV_DEV0 = I/O ports 0x3F8-0x3FF, SRV_DEV1 = the
  * IRQ 4 handler. */
 
 #include <stdint.h>
 
-/* Publish the endpoint we serve as /ports/NAME, opened with capabilities
- * badged badge (publish.c, uxrt/ps.h): 0, -errno, or a kernel error. */
-long srv_publish(const char *name, uint64_t badge);
+/* Publish the endpoint we serve as /ports/NAME, its clients' badges
+ * carrying tag (1..UX_PS_TAG_MAX) in their high bits (publish.c,
+ * uxrt/ps.h): 0, -errno, or a kernel error. */
+long srv_publish(const char *name, uint64_t tag);
 long srv_unpublish(const char *name);
+
+struct srv;
+struct srv_ops;
+/* Serve our endpoint with ops (srvloop.h: srv_init with the slots
+ * above, srv_opens with our open table, srv_run); returns never: a
+ * receive the kernel refuses is printed under name, then we idle. */
+_Noreturn void srv_main(struct srv *s, const struct srv_ops *ops,
+			const char *name);
+_Noreturn void srv_idle(void); /* wait on SRV_NTFN for ever */
 
 #endif

@@ -10,6 +10,12 @@
  *   - decode and dispatch (srv_handle): check the message, look the open
  *     file up, answer what the table leaves out (the errors listed in
  *     srvloop.h), else call the operation and build the answer.
+ *   - per-open badges (srv_opens): the process server's open table says
+ *     who opened each badge; s->open[i] is what we last saw in entry i.
+ *     A request through a badge new to its entry opens it (ops->open),
+ *     after closing what the entry held before; the table's notification
+ *     bit makes us close every badge the table no longer shows.
+ *     Invariant: s->open[i].badge is 0 or a badge whose slot is i.
  *   - the loop (srv_run): ReplyRecv when there is an answer, Recv when
  *     there is none (deferred, answered already, a notification).
  *
@@ -51,6 +57,16 @@ srv_init(struct srv *s, const struct srv_ops *ops, uint64_t ep,
 	s->stop = false;
 	for (unsigned i = 0; i < SRV_MAX_REPLY; i++)
 		s->pend[i] = (struct srv_req){.reply = -1};
+	s->opens = NULL;
+	s->closed_bit = 0;
+	memset(s->open, 0, sizeof s->open);
+}
+
+void
+srv_opens(struct srv *s, const void *table, uint64_t bit)
+{
+	s->opens = table;
+	s->closed_bit = bit;
 }
 
 void
@@ -131,6 +147,81 @@ bool
 srv_answer_msg(struct srv_req *rq, struct ux_msg *m)
 {
 	return answer_send(rq, m);
+}
+
+/* --- per-open badges ----------------------------------------------- */
+
+int64_t
+srv_client(const struct srv *s, uint64_t b, struct srv_client *c)
+{
+	if (!s->opens || !UX_PS_IS_OPEN_BADGE(b))
+		return -LX_ENOENT;
+	const struct ux_ps_open *e = &s->opens[UX_PS_BADGE_SLOT(b)];
+	/* the process server writes the badge last on open, and changes
+	 * nothing else while it stands: the same badge after the fields
+	 * means they are its */
+	if (__atomic_load_n(&e->badge, __ATOMIC_ACQUIRE) != b)
+		return -LX_ENOENT;
+	c->pid = __atomic_load_n(&e->pid, __ATOMIC_RELAXED);
+	c->uid = __atomic_load_n(&e->uid, __ATOMIC_RELAXED);
+	c->gid = __atomic_load_n(&e->gid, __ATOMIC_RELAXED);
+	c->flags = __atomic_load_n(&e->flags, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&e->badge, __ATOMIC_RELAXED) == b ? 0
+								 : -LX_ENOENT;
+}
+
+/* The open file s->open[i] knew is closed: the server is told, with no
+ * one to answer. */
+static void
+open_closed(struct srv *s, unsigned i)
+{
+	struct srv_req rq = {.srv = s, .badge = s->open[i].badge,
+			     .file = s->open[i].file, .op = UX_FILE_CLOSE,
+			     .reply = -1};
+	s->open[i] = (struct srv_open){0};
+	if (s->ops->close)
+		s->ops->close(&rq);
+}
+
+/* The table's notification: close what it no longer shows. */
+static void
+opens_scan(struct srv *s)
+{
+	for (unsigned i = 0; i < UX_PS_OPENS_MAX; i++)
+		if (s->open[i].badge &&
+		    __atomic_load_n(&s->opens[i].badge, __ATOMIC_ACQUIRE) !=
+			    s->open[i].badge)
+			open_closed(s, i);
+}
+
+/* A file request through per-open badge rq->badge: who opened it, and
+ * what ops->open made of it (asked now if the badge is new); 0 or the
+ * error to answer. */
+static int64_t
+open_lookup(struct srv_req *rq)
+{
+	struct srv *s = rq->srv;
+	unsigned i = UX_PS_BADGE_SLOT(rq->badge);
+	struct srv_open *o = &s->open[i];
+	if (srv_client(s, rq->badge, &rq->client)) {
+		if (o->badge == rq->badge) /* closed, the notice not yet seen */
+			open_closed(s, i);
+		rq->client.pid = 0;
+		return -LX_EBADF;
+	}
+	if (o->badge == rq->badge) {
+		rq->file = o->file;
+		return 0;
+	}
+	if (o->badge) /* the entry's earlier open file went */
+		open_closed(s, i);
+	rq->file = NULL;
+	int64_t r = s->ops->open ? s->ops->open(rq) : 0;
+	if (r < 0)
+		return r == SRV_NO_REPLY ? -LX_EIO : r;
+	*o = (struct srv_open){rq->badge, rq->file};
+	return 0;
 }
 
 /* --- decode and dispatch ------------------------------------------- */
@@ -223,8 +314,16 @@ file_request(struct srv_req *rq, size_t *out)
 	unsigned need = rq->op == UX_FILE_CLOSE ? 0 : 2;
 	if (ux_mi_len(rq->msg->info) < need || (io && bad_offset(rq->off)))
 		return -LX_EINVAL;
-	if (s->ops->lookup && !(rq->file = s->ops->lookup(s, rq->badge)))
+	if (s->opens && UX_PS_IS_OPEN_BADGE(rq->badge)) {
+		/* a close is the process server's to tell, not a client's */
+		int64_t r = rq->op == UX_FILE_CLOSE ? -LX_EINVAL
+						    : open_lookup(rq);
+		if (r)
+			return r;
+	} else if (s->ops->lookup &&
+		   !(rq->file = s->ops->lookup(s, rq->badge))) {
 		return -LX_EBADF;
+	}
 	switch (rq->op) {
 	case UX_FILE_READ: return op_read(rq, out);
 	case UX_FILE_WRITE: return op_write(rq);
@@ -250,8 +349,13 @@ srv_handle(struct srv *s, struct ux_msg *m)
 	int64_t r;
 
 	if (m->info == 0 && m->badge) { /* a bound notification's word */
-		if (s->ops->notify)
-			s->ops->notify(s, m->badge);
+		uint64_t bits = m->badge;
+		if (s->opens && (bits & s->closed_bit)) {
+			opens_scan(s);
+			bits &= ~s->closed_bit;
+		}
+		if (bits && s->ops->notify)
+			s->ops->notify(s, bits);
 		return false;
 	}
 	decode(s, m, &rq);

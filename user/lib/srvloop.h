@@ -31,17 +31,30 @@
  *
  * Notifications bound to the server's TCB (interrupts, signals from the
  * process server) wake the same receive: they go to ops->notify.
+ *
+ * Per-open badges (uxrt/ps.h). A server the process server started
+ * calls srv_opens with its open table: every open(2) of its port then
+ * reaches it through a badge of its own, whose first request calls
+ * ops->open (rq->client says who opened it: pid, uid, gid, open flags);
+ * rq->file is what open set, for every later request through that
+ * badge (ops->lookup is not asked). When the process server says the
+ * open file is closed (a notification bit; or the badge's table entry
+ * holds another open), ops->close is called with that badge and file.
+ * A badge the table does not show (closed, or never opened) is EBADF.
  */
 #ifndef UXRT_SRVLOOP_H
 #define UXRT_SRVLOOP_H
 
 #include <uxrt.h>
+#include <uxrt/ps.h>
 
 /* The Linux errors file servers answer most (the same values as the
  * process server's lx_errno.h). */
+#define LX_ENOENT 2
 #define LX_EIO 5
 #define LX_EBADF 9
 #define LX_EAGAIN 11
+#define LX_EACCES 13
 #define LX_EFAULT 14
 #define LX_EINVAL 22
 #define LX_ENOTTY 25
@@ -55,6 +68,19 @@
 					   deferred: send nothing now" */
 #define SRV_OFF_NONE UX_FILE_OFFSET_NONE /* read/write at the file's own
 					    offset (not pread/pwrite) */
+/* Open flags as the open table gives them (Linux's values). */
+#define SRV_O_ACCMODE 3   /* O_RDONLY 0, O_WRONLY 1, O_RDWR 2 */
+#define SRV_O_APPEND 02000
+#define SRV_O_NONBLOCK 04000
+
+/* Who opened an open file, from the open table (uxrt/ps.h). */
+struct srv_client {
+	int32_t pid;    /* the process that opened it (0: the request came
+			   through no per-open badge) */
+	uint32_t uid, gid; /* its IDs then */
+	uint32_t flags; /* the open flags now (F_SETFL changes O_APPEND and
+			   O_NONBLOCK): SRV_O_* */
+};
 
 struct srv;
 
@@ -65,7 +91,10 @@ struct srv_req {
 	uint64_t badge;  /* the capability it came through: the server's
 			    open-file identifier (0: the unbadged
 			    capability, i.e. the process server) */
-	void *file;      /* ops->lookup(badge), or NULL without lookup */
+	void *file;      /* what ops->open set for its per-open badge, else
+			    ops->lookup(badge), or NULL */
+	struct srv_client client; /* who opened it (a file request through
+				     a per-open badge), else pid 0 */
 	unsigned op;     /* the label: UX_FILE_* or the server's own */
 	uint64_t off;    /* READ, WRITE: SRV_OFF_NONE or pread/pwrite's
 			    offset; others: MR0 */
@@ -86,8 +115,15 @@ struct srv_req {
  * srv_defer or srv_answer took the request. */
 struct srv_ops {
 	/* The open file a badge names; NULL answers EBADF. Called for every
-	 * UX_FILE_* request, never for other labels. */
+	 * UX_FILE_* request but those through per-open badges, never for
+	 * other labels. */
 	void *(*lookup)(struct srv *s, uint64_t badge);
+	/* The first file request through a per-open badge (srv_opens):
+	 * rq->client says who opened it; set rq->file to what its requests
+	 * are to get and return 0, or refuse with -errno (the answer to
+	 * this request; the next one asks again). It must not answer or
+	 * defer rq itself. */
+	int64_t (*open)(struct srv_req *rq);
 	/* read(2), pread64(2): up to n bytes at off into buf (the library's
 	 * buffer, SRV_MSG_MAX bytes); the result is the count put there. */
 	int64_t (*read)(struct srv_req *rq, void *buf, uint64_t n,
@@ -102,14 +138,25 @@ struct srv_ops {
 	 * io to send back (0 when the op does not touch it). */
 	int64_t (*ioctl)(struct srv_req *rq, uint64_t cmd, uint64_t arg,
 			 void *io, size_t in, size_t *out);
-	/* UX_FILE_CLOSE: the last descriptor of the open file went away. */
+	/* The last descriptor of the open file went away: for a per-open
+	 * badge the open table said so (rq->file is what open set; nobody
+	 * waits for an answer, the result is ignored); for another badge a
+	 * UX_FILE_CLOSE request (a native client's) asked. */
 	int64_t (*close)(struct srv_req *rq);
 	/* Any other label (the server's own protocol, e.g. the console's
 	 * UX_TTY_TAKE_SIGNALS): rq->msg is the message; the result goes
 	 * back as MR0, or the op answers itself (srv_answer_msg). */
 	int64_t (*other)(struct srv_req *rq);
-	/* A notification bound to the server's TCB: bits is its word. */
+	/* A notification bound to the server's TCB: bits is its word (less
+	 * the open table's bit, which the library takes). */
 	void (*notify)(struct srv *s, uint64_t bits);
+};
+
+/* What the library knows of an entry of the open table: the badge it
+ * has seen there, and what ops->open made of it. */
+struct srv_open {
+	uint64_t badge; /* 0: none */
+	void *file;
 };
 
 struct srv {
@@ -122,6 +169,10 @@ struct srv {
 	bool stop;           /* srv_stop: srv_run returns */
 	struct srv_req pend[SRV_MAX_REPLY]; /* pend[i]: reply object i's
 					      waiting request, if waiting */
+	const struct ux_ps_open *opens; /* the open table (srv_opens), or
+					   NULL; the process server writes it */
+	uint64_t closed_bit; /* its notification bit: an open file closed */
+	struct srv_open open[UX_PS_OPENS_MAX];
 	uint8_t buf[SRV_MSG_MAX] __attribute__((aligned(16)));
 };
 
@@ -131,6 +182,16 @@ struct srv {
  * (srvenv.h). */
 void srv_init(struct srv *s, const struct srv_ops *ops, uint64_t ep,
 	      uint64_t reply0, unsigned nreply);
+
+/* Serve per-open badges from open table `table` (SRV_OPENS_VA for a
+ * server the process server started), and learn of closed open files
+ * from notification bit `bit` (SRV_NTFN_CLOSED; the server binds its
+ * notification SRV_NTFN to its TCB). After srv_init. */
+void srv_opens(struct srv *s, const void *table, uint64_t bit);
+
+/* Who opened per-open badge b, now: 0 with *c filled, or -LX_ENOENT if
+ * the table does not show it (closed, never opened, no table). */
+int64_t srv_client(const struct srv *s, uint64_t b, struct srv_client *c);
 
 /* Serve until srv_stop (then 0) or until the kernel refuses a receive
  * (then its error). */
