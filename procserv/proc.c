@@ -653,6 +653,8 @@ proc_fork(struct proc *t)
 	c->thread_gone = false;
 	c->tcb_slot = PS_TCB, c->fault_slot = PS_FAULT;
 	c->clear_tid = 0;
+	memset(c->fds, 0, sizeof c->fds); /* fd_fork's to fill */
+	c->nfds = 0;
 	perm_inherit(&parent->perms, &c->perms);
 	sig_fork(t, c);
 	long e = proc_objects(c);
@@ -661,6 +663,7 @@ proc_fork(struct proc *t)
 	if (!e)
 		e = fd_fork(parent, c);
 	if (e) {
+		fd_exit(c); /* the references fd_fork took */
 		proc_free_objects(c);
 		c->used = false;
 		return -12; /* ENOMEM */
