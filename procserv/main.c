@@ -181,7 +181,10 @@ handle(struct ux_msg *m)
 		return proc_get(m->badge) != NULL; /* not if ended (OOM) */
 	}
 	sig_current = p->pid;
-	if (label == UX_FAULT_SYSCALL)
+	if (ptrace_traced(p) || (label == UX_FAULT_SYSCALL &&
+				 m->mr[1] == UX_SYSCALL_END)) /* ptrace.c */
+		n = ptrace_fault(p, label, mr(m, 0), mr(m, 1), regs);
+	else if (label == UX_FAULT_SYSCALL)
 		n = lx_syscall(p, regs);
 	else
 		n = sig_fault(p, label, mr(m, 0), mr(m, 1), regs);
@@ -190,7 +193,8 @@ handle(struct ux_msg *m)
 	/* sig_settle has nothing to do unless a signal is pending (for the
 	 * thread or its process) or a call's mask is to be put back: the
 	 * common case, tested first */
-	if (p && (p->sig.pending | proc_tg(p)->sig.shared | p->sig.restore_mask))
+	if (p && (p->sig.pending | proc_tg(p)->sig.shared | p->sig.restore_mask) &&
+	    !(ptrace_traced(p) && ptrace_holds_signals(p)))
 		n = sig_settle(p, regs, n, n ? m : NULL);
 	for (unsigned i = 0; i < n; i++) {
 		if (i < UX_REG_MRS)

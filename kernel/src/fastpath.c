@@ -150,7 +150,8 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
-	if (!caller || caller->lx.active || rep->receiver)
+	if (!caller || caller->lx.active || rep->receiver ||
+	    (caller->flags & UX_TCB_F_LINUX_TRACE)) /* its call's end */
 		goto slow;
 	if (unlikely(!lookup(root, cptr, &es)) ||
 	    es->cap.type != UX_CAP_ENDPOINT ||
