@@ -111,7 +111,7 @@ run_program(struct proc *p, const char *name, const char *full,
 	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : name);
 	snprintf(p->exe, sizeof p->exe, "%s", full);
 	exec_cmdline(p, argv);
-	if (direct)
+	if (direct && !ptrace_traced(p)) /* a tracer would act through it */
 		roles_exec(p, name, argv); /* the database's program rules */
 	return LX_GONE;
 }

@@ -81,7 +81,8 @@ enum call {
 	C_IN,      /* being answered: its end (UX_SYSCALL_END) will come */
 	C_CARRIED  /* sent back to the kernel to carry to its server */
 };
-/* Stops still due when the tracer resumes the tracee (go_on). */
+/* Stops still due when the tracer resumes the tracee (go_on), in this
+ * order. */
 #define NEXT_EXIT 1    /* the end of execve (PTRACE_SYSCALL) */
 #define NEXT_STOP 2    /* a stop a call's end came before (next_kind) */
 #define NEXT_SIGTRAP 4 /* the SIGTRAP after an attached tracee's exec */
@@ -207,6 +208,13 @@ go_on(struct proc *t)
 		stop_at(t, s->next_kind, s->next_status);
 		return;
 	}
+	if (s->next & NEXT_SIGTRAP) { /* as Linux after an attached exec */
+		s->next &= ~NEXT_SIGTRAP;
+		s->sig = SIGTRAP;
+		s->si = (struct sig_info){.code = SI_USER};
+		stop_at(t, PT_SIGNAL, SIGTRAP << 8 | 0x7F);
+		return;
+	}
 	bool again = s->restart && r[UX_REG_RAX] == (uint64_t)-ERESTARTSYS;
 	s->restart = false;
 	if (again) {
@@ -241,11 +249,6 @@ go_on(struct proc *t)
 			return; /* ended, stopped again, or in its handler */
 	}
 	ux_tcb_resume(tcb);
-	if (s->next & NEXT_SIGTRAP) { /* as Linux after an attached exec */
-		struct sig_info si = {.code = SI_USER};
-		s->next &= ~NEXT_SIGTRAP;
-		sig_send_thread(t, SIGTRAP, &si);
-	}
 	if (sig_deliverable(t))
 		sig_settle(t, NULL, 0, NULL);
 }
@@ -767,6 +770,16 @@ siginfo(struct proc *p, struct proc *t, uint64_t va)
 	return proc_copy_out(p, va, f, sizeof f) ? -LX_EFAULT : 0;
 }
 
+/* Whether from may trace to: control of /proc/PID, as for kill
+ * (docs/security.md), and no power of to's that from lacks (its tracer
+ * could act through it: a role it gained, a jail from is in). */
+static bool
+may_trace(struct proc *from, struct proc *to)
+{
+	return sig_may(from, to, 0) &&
+	       perm_covers(&proc_tg(from)->perms, &proc_tg(to)->perms);
+}
+
 /* ATTACH and SEIZE: p's thread traces task pid. */
 static long
 attach(struct proc *p, int64_t pid, bool seize, uint64_t addr,
@@ -779,7 +792,7 @@ attach(struct proc *p, int64_t pid, bool seize, uint64_t addr,
 	if (!t)
 		return -LX_ESRCH;
 	if (t->native || t->tgid == p->tgid || pts[t->pid].tracer ||
-	    (t->pid == t->tgid && t->thread_gone) || !sig_may(p, t, 0))
+	    (t->pid == t->tgid && t->thread_gone) || !may_trace(p, t))
 		return -LX_EPERM;
 	struct pt *s = pt_of(t);
 	*s = (struct pt){.tracer = p->pid, .tracer_tgid = p->tgid,
@@ -797,7 +810,7 @@ static long
 traceme(struct proc *p)
 {
 	struct proc *pp = proc_get((uint64_t)proc_tg(p)->ppid);
-	if (pts[p->pid].tracer || !pp || pp->native || !sig_may(pp, p, 0))
+	if (pts[p->pid].tracer || !pp || pp->native || !may_trace(pp, p))
 		return -LX_EPERM;
 	pts[p->pid] = (struct pt){.tracer = pp->pid, .tracer_tgid = pp->pid};
 	ptrace_task[p->pid] = 1;
