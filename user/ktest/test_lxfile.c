@@ -123,17 +123,25 @@ lx_serve_faults(uint64_t *pf_addr, uint64_t *sys_seen)
 	return 0;
 }
 
-KTEST(lxfile_transport)
+/* The fault endpoint, the file's endpoint and its server's reply, the
+ * done signal and an empty descriptor slot. */
+static void
+lx_objects(void)
 {
-	struct kthread srv, cli;
-	uint64_t pf = 0, sys[4] = {0}, badge;
-
 	fep = obj_new(UX_CAP_ENDPOINT, 0);
 	frep = obj_new(UX_CAP_REPLY, 0);
 	fd_ep = obj_new(UX_CAP_ENDPOINT, 0);
 	srv_reply = obj_new(UX_CAP_REPLY, 0);
 	done_ntfn = obj_new(UX_CAP_NOTIFICATION, 0);
 	fd_empty = slot_alloc();
+}
+
+KTEST(lxfile_transport)
+{
+	struct kthread srv, cli;
+	uint64_t pf = 0, sys[4] = {0}, badge;
+
+	lx_objects();
 	missing_page = (uint8_t *)va_alloc(4096);
 	srv_n = 0;
 	thread_start(&srv, server, 0, 254, VSPACE, 0);
@@ -265,12 +273,7 @@ KTEST(lxfile_trace)
 	struct kthread srv, cli;
 	uint64_t badge;
 
-	fep = obj_new(UX_CAP_ENDPOINT, 0);
-	frep = obj_new(UX_CAP_REPLY, 0);
-	fd_ep = obj_new(UX_CAP_ENDPOINT, 0);
-	srv_reply = obj_new(UX_CAP_REPLY, 0);
-	done_ntfn = obj_new(UX_CAP_NOTIFICATION, 0);
-	fd_empty = slot_alloc();
+	lx_objects();
 	srv_n = 0;
 	thread_start(&srv, server, 0, 254, VSPACE, 0);
 	thread_start(&cli, traced_client, 0, 253, VSPACE, fep);
