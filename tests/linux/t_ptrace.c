@@ -307,6 +307,63 @@ test_syscalls(void)
 	CHECK(nr[5] == SYS_exit_group);
 }
 
+/* strace's way: a program followed from its execve to its end (its C
+ * library's start, stdio's writev to the terminal): every entry has
+ * its exit but exit_group's; the exec event comes inside execve's. */
+static int
+chatty_child(void)
+{
+	traceme_stop();
+	char *argv[] = {"t_ptrace", "chatty", NULL};
+	execv("/proc/self/exe", argv);
+	return 91;
+}
+
+static void
+test_strace(void)
+{
+	struct user_regs_struct r;
+	int entries = 0, exits = 0, events = 0, in = 0, st, bad = 0;
+	long wrote = -1, execd = -1, last = -1;
+	pid_t c = spawn(chatty_child);
+	CHECK(stopped_by(wait_for(c), SIGSTOP));
+	CHECK(ptrace(PTRACE_SETOPTIONS, c, 0,
+		     PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC) == 0);
+	for (;;) {
+		if (ptrace(PTRACE_SYSCALL, c, 0, 0))
+			break;
+		st = wait_for(c);
+		if (!WIFSTOPPED(st))
+			break;
+		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8)) {
+			events++;
+			bad += !in || last != SYS_execve;
+			continue;
+		}
+		if (WSTOPSIG(st) != (SIGTRAP | 0x80) ||
+		    ptrace(PTRACE_GETREGS, c, 0, &r)) {
+			bad++;
+			continue;
+		}
+		if (!in) {
+			entries++;
+			last = (long)r.orig_rax;
+		} else {
+			exits++;
+			bad += (long)r.orig_rax != last;
+			if (last == SYS_execve)
+				execd = (long)r.rax;
+			if ((last == SYS_write || last == SYS_writev) &&
+			    (long)r.rax == 7)
+				wrote = 7;
+		}
+		in = !in;
+	}
+	CHECK(exited(st, 0));
+	CHECK(bad == 0 && events == 1 && execd == 0 && wrote == 7);
+	CHECK(entries == exits + 1 && last == SYS_exit_group && entries > 4);
+}
+
 static int
 change_child(void)
 {
@@ -349,6 +406,52 @@ test_change_calls(void)
 	CHECK(next_call(c, &r) && r.rax == (unsigned long)-ENOSYS);
 	CHECK(ptrace(PTRACE_CONT, c, 0, 0) == 0);
 	CHECK(exited(wait_for(c), 0));
+}
+
+/* A signal for a tracee waiting in a call (a read of an empty pipe):
+ * the call's exit stop (-ERESTARTSYS), the signal's stop, then (the
+ * signal suppressed) the call made again: a new entry stop. */
+static int rp[2];
+
+static int
+reader_child(void)
+{
+	char b[4];
+	traceme_stop();
+	return syscall(SYS_read, rp[0], b, 4) == 2 && b[0] == 'a' ? 0 : 1;
+}
+
+static void
+test_interrupted_call(void)
+{
+	struct user_regs_struct r;
+	struct timespec ts = {0, 20000000};
+	CHECK(pipe(rp) == 0);
+	pid_t c = spawn(reader_child);
+	CHECK(stopped_by(wait_for(c), SIGSTOP));
+	CHECK(ptrace(PTRACE_SETOPTIONS, c, 0, PTRACE_O_TRACESYSGOOD) == 0);
+	CHECK(ptrace(PTRACE_SYSCALL, c, 0, 0) == 0);
+	CHECK(stopped_by(wait_for(c), SIGTRAP | 0x80)); /* read's entry */
+	CHECK(ptrace(PTRACE_SYSCALL, c, 0, 0) == 0);
+	nanosleep(&ts, NULL); /* it waits in the read */
+	CHECK(kill(c, SIGUSR1) == 0);
+	CHECK(stopped_by(wait_for(c), SIGTRAP | 0x80)); /* read's exit */
+	CHECK(ptrace(PTRACE_GETREGS, c, 0, &r) == 0 && r.orig_rax == SYS_read &&
+	      (long)r.rax == -512 /* ERESTARTSYS */);
+	CHECK(ptrace(PTRACE_SYSCALL, c, 0, 0) == 0);
+	CHECK(stopped_by(wait_for(c), SIGUSR1));
+	CHECK(ptrace(PTRACE_SYSCALL, c, 0, 0) == 0); /* suppressed */
+	CHECK(stopped_by(wait_for(c), SIGTRAP | 0x80)); /* read again */
+	CHECK(ptrace(PTRACE_GETREGS, c, 0, &r) == 0 && r.orig_rax == SYS_read &&
+	      r.rax == (unsigned long)-ENOSYS);
+	CHECK(write(rp[1], "ab", 2) == 2);
+	CHECK(ptrace(PTRACE_SYSCALL, c, 0, 0) == 0);
+	CHECK(stopped_by(wait_for(c), SIGTRAP | 0x80));
+	CHECK(ptrace(PTRACE_GETREGS, c, 0, &r) == 0 && r.rax == 2);
+	CHECK(ptrace(PTRACE_CONT, c, 0, 0) == 0);
+	CHECK(exited(wait_for(c), 0));
+	close(rp[0]);
+	close(rp[1]);
 }
 
 /* ---- signals -------------------------------------------------------- */
@@ -570,14 +673,20 @@ test_errors(void)
 int
 main(int argc, char **argv)
 {
-	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "exit7"))
 		return 7;
+	if (argc > 1 && !strcmp(argv[1], "chatty")) {
+		printf("chatty\n"); /* one writev (line or fully buffered) */
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IONBF, 0);
 	test_exec();
 	test_memory();
 	test_registers();
 	test_syscalls();
+	test_strace();
 	test_change_calls();
+	test_interrupted_call();
 	test_signals();
 	test_step();
 	test_attach();
