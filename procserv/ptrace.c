@@ -305,30 +305,38 @@ resume(struct proc *t, enum mode mode, int sig)
 	go_on(t);
 }
 
-/* Stop t for signal sig: held_regs are those it was being answered with
- * (NULL: it was elsewhere). A call the stop takes it out of ends first
- * (its syscall-exit stop), as on Linux. */
+/* Stop t now (kind, wait status): held_regs are those it was being
+ * answered with (NULL: it was elsewhere). A call the stop takes it out
+ * of ends first (its syscall-exit stop), as on Linux. */
 static void
-signal_stop(struct proc *t, int sig, const struct sig_info *si,
-	    const uint64_t *held_regs)
+stop_now(struct proc *t, enum stop kind, int status,
+	 const uint64_t *held_regs)
 {
 	struct pt *s = pt_of(t);
 	if (!halt(t, held_regs))
 		return;
-	s->sig = sig;
-	s->si = *si;
-	int status = sig << 8 | 0x7F;
 	if (s->call != C_NONE) {
 		s->call = C_NONE;
 		if (s->mode == M_SYSCALL) {
 			s->next |= NEXT_STOP;
-			s->next_kind = PT_SIGNAL;
+			s->next_kind = (uint8_t)kind;
 			s->next_status = status;
 			stop_at(t, PT_EXIT, syscall_status(s));
 			return;
 		}
 	}
-	stop_at(t, PT_SIGNAL, status);
+	stop_at(t, kind, status);
+}
+
+/* A signal-delivery-stop for sig. */
+static void
+signal_stop(struct proc *t, int sig, const struct sig_info *si,
+	    const uint64_t *held_regs)
+{
+	struct pt *s = pt_of(t);
+	s->sig = sig;
+	s->si = *si;
+	stop_now(t, PT_SIGNAL, sig << 8 | 0x7F, held_regs);
 }
 
 bool
@@ -556,6 +564,11 @@ detach(struct proc *t, int sig)
 		return;
 	stopped |= s->forced_tf;
 	s->tracer = 0; /* signals go straight to it from now on */
+	if ((s->next & NEXT_STOP) && s->next_kind == PT_SIGNAL) {
+		s->inject = s->sig; /* taken for a stop still due: its own */
+		s->inject_si = s->si;
+	}
+	s->next = 0;
 	if (stopped)
 		resume(t, M_CONT, sig);
 	if (proc_get((uint64_t)t->pid)) {
@@ -824,16 +837,9 @@ interrupt(struct proc *t)
 	struct pt *s = pt_of(t);
 	if (!s->seized)
 		return -LX_EIO;
-	if (s->stop != PT_RUN)
-		return 0;
-	signal_stop(t, SIGTRAP, &(struct sig_info){0}, NULL);
-	if (s->stop == PT_SIGNAL) {
-		s->stop = PT_EVENT;
-		s->report = (SIGTRAP | EVENT_STOP << 8) << 8 | 0x7F;
-	} else if (s->next & NEXT_STOP) {
-		s->next_kind = PT_EVENT;
-		s->next_status = (SIGTRAP | EVENT_STOP << 8) << 8 | 0x7F;
-	}
+	if (s->stop == PT_RUN)
+		stop_now(t, PT_EVENT, (SIGTRAP | EVENT_STOP << 8) << 8 | 0x7F,
+			 NULL);
 	return 0;
 }
 
