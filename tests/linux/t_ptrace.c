@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -576,6 +577,60 @@ test_attach(void)
 	CHECK(exited(wait_for(c), 5));
 }
 
+/* Threads are traced one by one: a thread of a child attached by its
+ * tid (its stop is its own, the process runs on), then detached; a
+ * thread of our own process cannot be. */
+static volatile int tflag;
+static int tpipe[2];
+
+static void *
+spinner(void *arg)
+{
+	struct timespec ts = {0, 2000000};
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	(void)arg;
+	if (write(tpipe[1], &tid, sizeof tid) != sizeof tid)
+		return NULL;
+	while (!tflag)
+		nanosleep(&ts, NULL);
+	return (void *)7;
+}
+
+static int
+threads_child(void)
+{
+	pthread_t th;
+	void *r = NULL;
+	if (pthread_create(&th, NULL, spinner, NULL) || pthread_join(th, &r))
+		return 1;
+	return (int)(intptr_t)r;
+}
+
+static void
+test_threads(void)
+{
+	pid_t tid = 0;
+	CHECK(pipe(tpipe) == 0);
+	pid_t c = spawn(threads_child);
+	CHECK(read(tpipe[0], &tid, sizeof tid) == sizeof tid && tid != c);
+	CHECK(ptrace(PTRACE_ATTACH, tid, 0, 0) == 0);
+	CHECK(stopped_by(wait_for(tid), SIGSTOP));
+	ERR(ptrace(PTRACE_PEEKDATA, c, &tflag, 0), ESRCH); /* not traced */
+	CHECK(ptrace(PTRACE_POKEDATA, tid, &tflag, 1) == 0);
+	CHECK(ptrace(PTRACE_DETACH, tid, 0, 0) == 0);
+	CHECK(exited(wait_for(c), 7));
+	/* one of our own threads */
+	pthread_t th;
+	tflag = 0;
+	CHECK(pthread_create(&th, NULL, spinner, NULL) == 0);
+	CHECK(read(tpipe[0], &tid, sizeof tid) == sizeof tid);
+	ERR(ptrace(PTRACE_ATTACH, tid, 0, 0), EPERM);
+	tflag = 1;
+	pthread_join(th, NULL);
+	close(tpipe[0]);
+	close(tpipe[1]);
+}
+
 /* The tracer (our child) seizes its own child and ends: the grandchild
  * is detached and goes on, or is killed with PTRACE_O_EXITKILL. It
  * tells through a pipe (w): 'd' when detached, nothing (EOF) if killed. */
@@ -690,6 +745,7 @@ main(int argc, char **argv)
 	test_signals();
 	test_step();
 	test_attach();
+	test_threads();
 	test_tracer_exit();
 	test_errors();
 	printf(T_NAME ": %d passed, %d failed\n", pass, fail);

@@ -355,6 +355,7 @@ test_granted(void)
 	 * (our own descriptors 0-2, opened before, stay) */
 	ERR(open("/ports/console", O_RDWR), EACCES);
 	CHECK(write(1, "", 0) == 0);
+	ERR(ptrace(PTRACE_SEIZE, 1, 0, 0), EPERM); /* a server: never traced */
 	int fd = open("/proc/1/mem", O_RDONLY); /* a server's: never */
 	char b;
 	CHECK(fd < 0 || (read(fd, &b, 1) == -1 && errno == EACCES));
