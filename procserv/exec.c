@@ -101,15 +101,17 @@ run_program(struct proc *p, const char *name, const char *full,
 {
 	struct proc *l = proc_tg(p); /* the caller goes on as the leader */
 	int pid = l->pid;
+	int tid = p->pid;
 	long e = proc_exec(p, full, argv, envp);
 	if (e != LX_GONE || proc_get((uint64_t)pid) != l)
 		return e;
 	p = l;
+	ptrace_exec(p, tid); /* ptrace.c: a tracer's stop after execve */
 	const char *b = strrchr(name, '/');
 	snprintf(p->name, sizeof p->name, "%s", b ? b + 1 : name);
 	snprintf(p->exe, sizeof p->exe, "%s", full);
 	exec_cmdline(p, argv);
-	if (direct)
+	if (direct && !ptrace_traced(p)) /* a tracer would act through it */
 		roles_exec(p, name, argv); /* the database's program rules */
 	return LX_GONE;
 }

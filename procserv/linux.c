@@ -1184,6 +1184,7 @@ per_thread(uint64_t nr)
 	case 56: case 57: case 58: case 59: case 60: case 231: /* clone .. */
 	case 61: case 247: /* wait4, waitid */
 	case 158: case 186: case 218: case 273: case 274: /* arch_prctl, tid */
+	case 101: /* ptrace: the tracer is a thread */
 		return true;
 	default:
 		return false;

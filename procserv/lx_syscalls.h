@@ -25,6 +25,7 @@ LX(60, exit, full, "ends the calling thread; the process ends with its last one"
 LX(63, uname, full, "")
 LX(89, readlink, partial, "/proc/PID/fd/N of a pipe reads pipe:[N] but cannot be opened")
 LX(96, gettimeofday, full, "")
+LX(101, ptrace, partial, "TRACEME, ATTACH, SEIZE, INTERRUPT, DETACH, CONT, SYSCALL, SINGLESTEP, KILL, PEEK/POKE TEXT and DATA, PEEKUSER/POKEUSER (the registers; the debug registers read 0 and writing them is EIO: no hardware breakpoints), GETREGS/SETREGS, GETFPREGS/SETFPREGS, GETREGSET/SETREGSET (NT_PRSTATUS, NT_PRFPREG), GETSIGINFO, GETEVENTMSG; SETOPTIONS and SEIZE take TRACESYSGOOD, TRACEEXEC and EXITKILL only (the fork, vfork, clone, vfork-done, exit and seccomp options: EINVAL); SETSIGINFO, LISTEN, PEEKSIGINFO, GET_SYSCALL_INFO and the rest: EIO; segment registers cannot change and rip, fs_base and gs_base must be user addresses (EIO); a tracer that is not the parent is not told of its tracee's exit; threads are traced one by one, with no automatic attaching of new ones")
 LX(102, getuid, full, "")
 LX(104, getgid, full, "")
 LX(107, geteuid, full, "")

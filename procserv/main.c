@@ -193,13 +193,16 @@ handle(struct ux_msg *m)
 		return proc_get(m->badge) != NULL; /* not if ended (OOM) */
 	}
 	sig_current = p->pid;
-	if (label == UX_FAULT_SYSCALL)
+	if (ptrace_traced(p) || (label == UX_FAULT_SYSCALL &&
+				 m->mr[1] == UX_SYSCALL_END)) /* ptrace.c */
+		n = ptrace_fault(p, label, mr(m, 0), mr(m, 1), regs);
+	else if (label == UX_FAULT_SYSCALL)
 		n = lx_syscall(p, regs);
 	else
 		n = sig_fault(p, label, mr(m, 0), mr(m, 1), regs);
 	sig_current = 0;
 	p = proc_get(m->badge); /* NULL if the handler ended it */
-	if (sig_unsettled(p))
+	if (sig_unsettled(p) && !(ptrace_traced(p) && ptrace_holds_signals(p)))
 		n = sig_settle(p, regs, n, n ? m : NULL);
 	for (unsigned i = 0; i < n; i++) {
 		if (i < UX_REG_MRS)

@@ -670,6 +670,30 @@ proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len)
 	return copy(p, va, (uint8_t *)src, len, true, false);
 }
 
+/* A debugger's access (ptrace's PEEK and POKE): whatever the region's
+ * rights, as Linux's FOLL_FORCE (a write to a private page the process
+ * cannot write makes it a copy of its own: a breakpoint in the text);
+ * never a write to a shared mapping the process cannot write, nor
+ * outside every region. -1: not all of it. */
+long
+mem_peek(struct proc *p, void *dst, uint64_t va, size_t len)
+{
+	p = proc_tg(p);
+	return copy(p, va, dst, len, false, true);
+}
+
+long
+mem_poke(struct proc *p, uint64_t va, const void *src, size_t len)
+{
+	p = proc_tg(p);
+	for (uint64_t a = va & ~(PAGE - 1); a < va + len; a += PAGE) {
+		const struct vma *v = a < TASK_SIZE ? vma_at(p, a) : NULL;
+		if (!v || ((v->flags & VM_SHARED) && !(v->prot & UX_R_WRITE)))
+			return -1;
+	}
+	return copy(p, va, (uint8_t *)src, len, true, true);
+}
+
 long
 mem_futex_phys(struct proc *p, uint64_t va, uint64_t *phys)
 {

@@ -198,3 +198,52 @@ perm_inherit(const struct permlist *from, struct permlist *to)
 		if (from->e[i].flags & PERM_INHERIT)
 			to->e[to->n++] = from->e[i];
 }
+
+/* A path that stands for every path pattern pat matches: each wildcard
+ * replaced by characters no pattern names literally ("**" by two
+ * components, "*" by two characters, "?" by one), so that only an
+ * entry at least as wide matches it. */
+static void
+generic_path(const char *pat, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *s = pat; *s && n + 4 < size; s++) {
+		if (s[0] == '*' && s[1] == '*') {
+			memcpy(out + n, "\1/\1", 3);
+			n += 3;
+			s++;
+		} else if (*s == '*' || *s == '?') {
+			out[n++] = '\1';
+			if (*s == '*')
+				out[n++] = '\1';
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Whether pl decides every operation of ops on e's paths as want (1:
+ * allows, -1: denies). */
+static bool
+decides(const struct permlist *pl, const struct perm *e, int want)
+{
+	char path[2 * PERM_PAT_MAX];
+	generic_path(e->pat, path, sizeof path);
+	for (unsigned op = 1; op <= PERM_CONTROL; op <<= 1)
+		if ((e->ops & op) && perm_decide(pl, path, op) != want)
+			return false;
+	return true;
+}
+
+bool
+perm_covers(const struct permlist *a, const struct permlist *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		if (!(b->e[i].flags & PERM_DENY) && !decides(a, &b->e[i], 1))
+			return false;
+	for (unsigned i = 0; i < a->n; i++)
+		if ((a->e[i].flags & PERM_DENY) && !decides(b, &a->e[i], -1))
+			return false;
+	return true;
+}

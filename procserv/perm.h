@@ -70,4 +70,11 @@ int perm_add(struct permlist *pl, const struct perm *e);
 /* What a child is given at fork: the inheritable entries. */
 void perm_inherit(const struct permlist *from, struct permlist *to);
 
+/* Whether a process with list a can do at least what one with list b
+ * can (ptrace: a tracer must, or it could act through its tracee): each
+ * of b's allows is allowed by a, each of a's denies is denied by b, over
+ * all the paths the entry's pattern matches (compared through a path
+ * that only as wide a pattern matches). The same user is assumed. */
+bool perm_covers(const struct permlist *a, const struct permlist *b);
+
 #endif

@@ -396,6 +396,7 @@ thread_end(struct proc *t, bool clear)
 {
 	struct proc *l = proc_tg(t);
 	uint32_t zero = 0;
+	ptrace_exit(t); /* ptrace.c: as a tracee and as a tracer */
 	sig_cancel_waits(t);
 	ux_tcb_suspend(proc_tcb(t), NULL);
 	if (clear && t->clear_tid &&
@@ -531,13 +532,15 @@ wait_find(struct proc *t, int64_t pid, int opts, int *status)
 	for (int i = 1; i < MAX_PROCS; i++) {
 		struct proc *c = &procs[i];
 		bool group = pid < -1 || (opts & WAIT_GROUP);
-		if (!c->used || c->tgid != c->pid || c->ppid != p->pid ||
+		bool child = c->tgid == c->pid && c->ppid == p->pid;
+		if (!c->used || !(child || ptrace_traces(p, c)) || /* ptrace.c */
 		    (pid > 0 && c->pid != pid) ||
 		    (pid == 0 && c->pgid != p->pgid) ||
 		    (group && c->pgid != -pid))
 			continue;
 		any = true;
-		if ((*status = child_news(c, opts)) < 0)
+		if ((*status = ptrace_news(p, c, opts)) < 0 &&
+		    (!child || (*status = child_news(c, opts)) < 0))
 			continue;
 		if (c->zombie && !(opts & WAIT_NOWAIT))
 			c->used = false; /* its entry stays readable until reused */
@@ -576,6 +579,7 @@ void
 proc_exit(struct proc *p, int wstatus)
 {
 	p = proc_tg(p);
+	ptrace_exit(p); /* ptrace.c: as a tracee and as a tracer */
 	proc_report(p, wstatus);
 	end_others(p, p);
 	fd_exit(p);

@@ -366,6 +366,8 @@ procfs_write(uint32_t id, int writer, const uint8_t *src, uint64_t len)
 		return -LX_ESRCH;
 	if (w != q)
 		return -LX_EACCES; /* a descriptor passed on to another */
+	if (ptrace_traced(q))
+		return -LX_EPERM; /* its tracer would act through it */
 	return roles_take(q, src, len);
 }
 

@@ -279,6 +279,10 @@ struct proc *proc_next(struct proc *after);
 extern int sig_current;
 /* Generate sig for p (si may be NULL: sent by the process server). */
 void sig_send(struct proc *p, int sig, const struct sig_info *si);
+/* The same for thread t alone (tkill); false: its realtime queue is full. */
+bool sig_send_thread(struct proc *t, int sig, const struct sig_info *si);
+/* Linux's 128-byte siginfo of sig at f. */
+void sig_info_write(uint8_t f[128], int sig, const struct sig_info *si);
 /* kill(2)'s targets: pid > 0, 0 (the sender's group), -1, -pgid; code
  * is the siginfo's (SI_USER, SI_TKILL). */
 long sig_kill(struct proc *from, int64_t pid, int sig, int code);
@@ -315,6 +319,36 @@ long lx_pause(struct proc *p, uint64_t *regs);
 long lx_sigaltstack(struct proc *p, uint64_t *regs);
 long lx_kill(struct proc *p, uint64_t *regs);
 long lx_rt_sigtimedwait(struct proc *p, uint64_t *regs);
+/* ptrace.c: ptrace(2) (docs/design-procserv.md, "Tracing"). The hooks:
+ * main.c gives a traced task's faults to ptrace_fault (its system calls'
+ * entry and end stops) and lets it hold signals while a call of one runs
+ * (ptrace_holds_signals: its end delivers them); signal.c asks
+ * ptrace_signal before delivering (a signal-delivery-stop: true, the
+ * signal is the tracer's now), ptrace_stopped (takes only SIGKILL, SIGCONT
+ * does not resume it), ptrace_again (deliver_away: a stop took it out of
+ * a call) and tells ptrace_group_stop; proc.c's waits ask ptrace_traces
+ * and ptrace_news (a stop's wait status), and its ends ptrace_exit;
+ * exec.c tells ptrace_exec. ptrace_task[tid]: nonzero while tid is
+ * traced. */
+extern uint8_t ptrace_task[MAX_PROCS];
+static inline bool
+ptrace_traced(const struct proc *t)
+{
+	return ptrace_task[t->pid] != 0;
+}
+long lx_ptrace(struct proc *p, uint64_t *regs);
+unsigned ptrace_fault(struct proc *t, unsigned label, uint64_t w0,
+		      uint64_t w1, uint64_t *regs);
+bool ptrace_holds_signals(const struct proc *t);
+bool ptrace_signal(struct proc *t, int sig, const struct sig_info *si,
+		   uint64_t *regs, struct ux_msg *reply);
+bool ptrace_stopped(const struct proc *t);
+bool ptrace_again(struct proc *t, uint64_t *left);
+void ptrace_group_stop(struct proc *l, int sig);
+bool ptrace_traces(const struct proc *w, const struct proc *t);
+int ptrace_news(const struct proc *w, struct proc *t, int opts);
+void ptrace_exec(struct proc *l, int old_tid);
+void ptrace_exit(struct proc *t);
 /* ident.c: identity, the clock, power. */
 long lx_setuid(struct proc *p, uint64_t *regs);
 long lx_setgid(struct proc *p, uint64_t *regs);
@@ -437,6 +471,11 @@ bool mem_fault(struct proc *p, uint64_t addr, uint64_t code);
  * access the memory. */
 long proc_copy_in(struct proc *p, void *dst, uint64_t va, size_t len);
 long proc_copy_out(struct proc *p, uint64_t va, const void *src, size_t len);
+/* ptrace's PEEK and POKE: past the region's rights, as Linux's
+ * FOLL_FORCE (a private page written becomes p's own copy); -1 where no
+ * region (or a shared one p may not write) is. */
+long mem_peek(struct proc *p, void *dst, uint64_t va, size_t len);
+long mem_poke(struct proc *p, uint64_t va, const void *src, size_t len);
 /* For the loader: a private anonymous region [start, end) with rights
  * (a first page already in a region gets both rights), and data
  * written into it whatever its rights. */

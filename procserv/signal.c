@@ -105,7 +105,7 @@ next_signal(struct proc *p)
 	struct proc *l = proc_tg(p);
 	uint64_t d = (p->sig.pending | l->sig.shared) &
 		     ~(p->sig.mask & ~UNBLOCKABLE);
-	if (l->sig.stopped)
+	if (l->sig.stopped || ptrace_stopped(p)) /* ptrace.c: its stop */
 		d &= BIT(SIGKILL);
 	return d ? __builtin_ctzll(d) + 1 : 0;
 }
@@ -195,6 +195,7 @@ stop(struct proc *p, int sig)
 	p->sig.stopped = true;
 	p->sig.cont_report = false;
 	notify_parent(p, CLD_STOPPED, sig);
+	ptrace_group_stop(p, sig); /* ptrace.c: a tracer sees it too */
 }
 
 #define SIGRT 32 /* signals from here on queue */
@@ -286,7 +287,8 @@ cont(struct proc *p)
 	p->sig.stop_report = 0;
 	for (struct proc *t = proc_next_thread(p, NULL); t;
 	     t = proc_next_thread(p, t))
-		if (t->pid != sig_current)
+		if (t->pid != sig_current && !ptrace_stopped(t)) /* ptrace.c's
+								    stays */
 			ux_tcb_resume(proc_tcb(t));
 	notify_parent(p, CLD_CONTINUED, SIGCONT);
 }
@@ -308,7 +310,8 @@ post(struct proc *l, struct proc *t, int sig, const struct sig_info *si)
 	struct proc *to = t ? t : pick(l, sig);
 	enum action a = action(l, sig);
 	bool drop = (a == A_IGN || a == A_CONT) && to &&
-		    !(to->sig.mask & BIT(sig)) && !(to->sig.wait_set & BIT(sig));
+		    !(to->sig.mask & BIT(sig)) && !(to->sig.wait_set & BIT(sig)) &&
+		    !ptrace_traced(to); /* a tracer sees ignored ones too */
 	if (drop)
 		return true;
 	if (!enqueue(pend_of(l, t), sig, si))
@@ -329,7 +332,7 @@ sig_send(struct proc *p, int sig, const struct sig_info *si)
 }
 
 /* tkill, tgkill: a signal for thread t alone; false: its queue is full. */
-static bool
+bool
 sig_send_thread(struct proc *t, int sig, const struct sig_info *si)
 {
 	if (!t || t->native || sig < 1 || sig > 64)
@@ -402,6 +405,12 @@ siginfo_fill(uint8_t *f, int sig, const struct sig_info *si)
 		else
 			put64(f, 24, si->value); /* sigqueue's value */
 	}
+}
+
+void
+sig_info_write(uint8_t f[128], int sig, const struct sig_info *si)
+{
+	siginfo_fill(f, sig, si);
 }
 
 /* Put a frame for sig's handler on p's stack and point regs at the
@@ -485,6 +494,7 @@ deliver_away(struct proc *p, int sig, const struct sig_info *si)
 		proc_exit(p, sig);
 		return;
 	}
+	again |= ptrace_again(p, &left); /* ptrace.c: a stop took it out */
 	if (again)
 		interrupted(p, proc_tg(p)->sig.act[sig - 1], regs, left);
 	if (!frame_push(p, sig, si, regs)) {
@@ -520,6 +530,9 @@ sig_settle(struct proc *p, uint64_t *regs, unsigned n, struct ux_msg *reply)
 	bool answers = reply != NULL;
 
 	while (sig_deliverable(p) && (sig = take(p, &act, &si))) {
+		/* ptrace.c: a tracee stops first, and its tracer decides */
+		if (ptrace_traced(p) && ptrace_signal(p, sig, &si, regs, reply))
+			return 0;
 		if (act == A_IGN || act == A_CONT)
 			continue;
 		if (act == A_CATCH && reply && regs) {
@@ -582,8 +595,10 @@ sig_fault(struct proc *p, unsigned label, uint64_t w0, uint64_t w1,
 		regs[UX_REG_RAX] = (uint64_t)-LX_EFAULT;
 		return UX_REG_RFLAGS + 1;
 	}
-	/* A fault's signal cannot be blocked or ignored: that ends it. */
-	if ((p->sig.mask & BIT(sig)) || action(p, sig) != A_CATCH) {
+	/* A fault's signal cannot be blocked or ignored: that ends it (a
+	 * tracee's stops first: ptrace.c). */
+	if (!ptrace_traced(p) &&
+	    ((p->sig.mask & BIT(sig)) || action(p, sig) != A_CATCH)) {
 		printf("procserv: pid %d (%s): %s %#lx at rip %#lx: killed by "
 		       "signal %d\n",
 		       p->pid, p->name,

@@ -17,8 +17,17 @@
 enum ux_fault {
 	UX_FAULT_PAGE = 1,      /* mr0 = address, mr1 = x86 error code */
 	UX_FAULT_EXCEPTION = 2, /* mr0 = vector, mr1 = error code */
-	UX_FAULT_SYSCALL = 3,   /* mr0 = rax (the number), mr1 = 0 */
+	UX_FAULT_SYSCALL = 3,   /* mr0 = rax (the number), mr1 = 0; or, for
+				   a thread with UX_TCB_F_LINUX_TRACE, the
+				   end of a call: mr0 = rax (the result),
+				   mr1 = UX_SYSCALL_END */
 };
+#define UX_SYSCALL_END 1
+/* The label of a reply to a UX_TCB_F_LINUX_TRACE thread's system-call
+ * fault: make the call again (rip as the reply sets it: back on the
+ * syscall instruction) and carry it as a Linux file call
+ * (uxrt/invocation.h). Any other label answers the call. */
+#define UX_FAULT_REPLY_CARRY 1
 
 /* Page-fault error-code bits (as the CPU reports them). */
 #define UX_PF_PRESENT 1

@@ -82,5 +82,15 @@ enum ux_invocation {
  * capability go to that endpoint as file requests (uxrt/file.h) instead of
  * to the fault handler. */
 #define UX_TCB_F_LINUX_FILES 1
+/* LINUX_TRACE (for a debugger's system-call stops; docs/design-kernel.md):
+ * every Linux system call of the thread goes to the fault handler first,
+ * file calls too; a file call the handler answers with the label
+ * UX_FAULT_REPLY_CARRY (rip back on the syscall instruction) is made again
+ * and carried to the file's server as LINUX_FILES would. The end of every
+ * call (the handler's reply to its UX_FAULT_SYSCALL fault, or a carried
+ * call's end) does not resume the thread: it comes back to the handler as
+ * a UX_FAULT_SYSCALL fault with mr1 UX_SYSCALL_END, rax the result and rip
+ * after the call; the reply to that one resumes it. */
+#define UX_TCB_F_LINUX_TRACE 2
 
 #endif

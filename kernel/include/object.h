@@ -74,6 +74,9 @@ struct tcb {
 	uint8_t prio, mcp;
 	uint8_t pending_fault;   /* enum ux_fault, or 0 */
 	uint8_t flags;           /* UX_TCB_F_* */
+	uint8_t lx_carry;        /* LINUX_TRACE: the handler sent this file
+				    call back to be carried (lxfile.c);
+				    until it ends, is declined or stopped */
 	uint32_t timeslice;
 	uint64_t fault_w0, fault_w1;
 	struct tcb *sched_next, *sched_prev;

@@ -82,7 +82,7 @@ uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 /* lxfile.c: Linux read/write/pread64/pwrite64/lseek as file requests. */
 bool lx_file_call(struct tcb *t, uint64_t nr);
 #define LX_FILE_NR_MAX 20 /* writev: no file call has a higher number */
-void lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
+bool lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
 bool lx_cancel(struct tcb *t);
 bool lx_stop(struct tcb *t);
 

@@ -151,7 +151,8 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 		goto slow;
 	struct reply *rep = (struct reply *)rs->cap.obj;
 	struct tcb *caller = rep->caller;
-	if (!caller || rep->receiver)
+	if (!caller || rep->receiver ||
+	    (caller->flags & UX_TCB_F_LINUX_TRACE)) /* its call's end */
 		goto slow;
 	if (unlikely(!lookup(root, cptr, &es)) ||
 	    es->cap.type != UX_CAP_ENDPOINT ||
@@ -169,7 +170,7 @@ fastpath_reply_recv(uint64_t cptr, uint64_t info)
 	rep->caller = NULL;
 	caller->reply = NULL;
 	if (unlikely(caller->lx.active) && !caller->pending_fault)
-		lx_complete(t, caller, info); /* a Linux file call: no long
+		(void)lx_complete(t, caller, info); /* a Linux file call: no long
 					       * message here, so a write's
 					       * or a seek's answer */
 	else
@@ -248,7 +249,8 @@ fastpath_foreign(uint64_t nr)
 
 	if ((t->flags & UX_TCB_F_LINUX_FILES) &&
 	    (nr <= LX_FILE_NR_MAX || t->lx.to_handler)) {
-		if (nr <= 1 && !t->lx.to_handler)
+		if (nr <= 1 && !t->lx.to_handler &&
+		    !(t->flags & UX_TCB_F_LINUX_TRACE)) /* traced: the handler first */
 			fp_file_call(c, t, nr);
 		goto slow; /* perhaps a file call (lxfile.c) */
 	}

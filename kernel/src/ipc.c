@@ -15,6 +15,8 @@
  */
 #include <cspace.h>
 #include <thread.h>
+#include <uxrt/fault.h>
+#include <uxrt/invocation.h>
 
 void
 tq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
@@ -335,10 +337,27 @@ ipc_recv(struct tcb *t, struct cap *cap, struct reply *reply, bool blocking)
 	return ERR_BLOCKED;
 }
 
+/* Does the handler's answer (label) to c's fault end a system call of a
+ * traced thread (UX_TCB_F_LINUX_TRACE), to be reported? A carry sends
+ * the call on instead (lxfile.c). */
+static bool
+traced_call_ends(struct tcb *c, uint64_t info)
+{
+	if (c->pending_fault != UX_FAULT_SYSCALL ||
+	    !(c->flags & UX_TCB_F_LINUX_TRACE) ||
+	    c->fault_w1 == UX_SYSCALL_END)
+		return false;
+	if (ux_mi_label(info) != UX_FAULT_REPLY_CARRY)
+		return true;
+	c->lx_carry = 1;
+	return false;
+}
+
 err_t
 ipc_reply(struct tcb *t, struct reply *r, uint64_t info, bool blocks)
 {
 	struct tcb *c = r->caller;
+	bool ended = false;
 
 	if (!c)
 		return UX_E_ILLEGAL_OPERATION;
@@ -346,13 +365,19 @@ ipc_reply(struct tcb *t, struct reply *r, uint64_t info, bool blocks)
 	c->reply = NULL;
 	if (c->pending_fault) {
 		unsigned len = ux_mi_len(info);
+		ended = traced_call_ends(c, info);
 		fault_reply(c, t, thread_ipcbuf(t), len);
 	} else if (c->lx.active) {
-		lx_complete(t, c, info);
+		ended = lx_complete(t, c, info);
 	} else {
 		uint8_t fl = (c->send_flags & SEND_GRANT_REPLY) ? SEND_GRANT
 								 : 0;
 		transfer(t, c, 0, info, fl, NULL);
+	}
+	if (ended) { /* c goes back to its handler, not on */
+		fault_raise(c, UX_FAULT_SYSCALL, c->ctx.rax, UX_SYSCALL_END);
+		thread_set_result(t, UX_OK, 0);
+		return UX_OK;
 	}
 	if (blocks && t == this_cpu()->cur)
 		sched_wake_instead(c);
@@ -448,7 +473,8 @@ ipc_cancel(struct tcb *t)
 		break;
 	}
 	t->blocked_on = NULL;
-	if (t->pending_fault == UX_FAULT_SYSCALL)
+	if (t->pending_fault == UX_FAULT_SYSCALL &&
+	    t->fault_w1 != UX_SYSCALL_END)
 		t->ctx.rip -= 2; /* re-issue it if resumed */
 	t->pending_fault = 0;
 }

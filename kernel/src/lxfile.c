@@ -14,6 +14,10 @@
  * checked for missing pages like any call); the last piece puts the
  * registers back and rax gets the total. A short answer (end of file, a
  * console line) ends the call at once, as on Linux.
+ *
+ * A traced thread (UX_TCB_F_LINUX_TRACE) has its file call carried only
+ * when its handler sends it back to be (t->lx_carry), and the call's end
+ * goes to the handler as a fault (UX_SYSCALL_END) instead of resuming it.
  */
 #include <cspace.h>
 #include <thread.h>
@@ -29,6 +33,18 @@
 _Static_assert(LX_WRITEV == LX_FILE_NR_MAX, "the highest file call");
 #define IOV_MAX 1024
 #define SSIZE_MAX (~0ull >> 1)
+
+/* t's call ended here, with no server's reply (t runs): a carried one is
+ * reported to the handler. True, for lx_file_call's answer. */
+static bool
+ended(struct tcb *t)
+{
+	if (t->lx_carry) {
+		t->lx_carry = 0;
+		fault_raise(t, UX_FAULT_SYSCALL, t->ctx.rax, UX_SYSCALL_END);
+	}
+	return true;
+}
 
 /* Send one piece of t's call to the file's server: n bytes at buf. A
  * missing page of the buffer is a page fault for t (the call is made
@@ -51,7 +67,7 @@ issue(struct tcb *t, struct cap *cap, uint64_t label, bool in,
 		}
 		t->ctx.rax = t->lxc.done; /* what earlier pieces moved */
 		t->lxc = (struct lx_cont){0};
-		return true;
+		return ended(t);
 	}
 	t->lx = (struct lx_call){
 		.active = 1, .nr = (uint8_t)t->ctx.rax, .mr0 = mr0, .mr1 = mr1,
@@ -167,7 +183,7 @@ lx_vec_call(struct tcb *t, struct cap *cap, bool in)
 		}
 		t->ctx.rax = t->lxc.done;
 		t->lxc = (struct lx_cont){0};
-		return true;
+		return ended(t);
 	}
 	return issue(t, cap, in ? UX_FILE_READ : UX_FILE_WRITE, in, buf, n,
 		     UX_FILE_OFFSET_NONE, n);
@@ -213,8 +229,9 @@ lx_file_call(struct tcb *t, uint64_t nr)
 
 /* The server replied to c's file call: data into c's buffer, MR0 into
  * rax (or on to the next piece). A read's result is never more than the
- * bytes that arrived. */
-void
+ * bytes that arrived. True if a carried call ended: the caller reports
+ * it (UX_SYSCALL_END) instead of resuming c. */
+bool
 lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
 {
 	struct ux_ipc_buffer *b = thread_ipcbuf(replier);
@@ -247,7 +264,7 @@ lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
 				x->r10 += (uint64_t)r;
 		}
 		x->rip -= 2; /* the next piece */
-		return;
+		return false;
 	}
 	if (k->on) {
 		r = r < 0 ? (k->done ? (int64_t)k->done : r)
@@ -258,6 +275,9 @@ lx_complete(struct tcb *replier, struct tcb *c, uint64_t info)
 		*k = (struct lx_cont){0};
 	}
 	x->rax = (uint64_t)r;
+	bool carried = c->lx_carry;
+	c->lx_carry = 0;
+	return carried;
 }
 
 /* A call that went in pieces ends with the bytes the earlier pieces

@@ -102,7 +102,9 @@ bool
 thread_stop(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
-	bool again = t->pending_fault == UX_FAULT_SYSCALL;
+	bool again = t->pending_fault == UX_FAULT_SYSCALL &&
+		     t->fault_w1 != UX_SYSCALL_END; /* an ended one is not */
+	t->lx_carry = 0;
 	if (t->lx.active || t->lxc.on)
 		again = lx_stop(t);
 	else if (t->state >= TS_BLOCKED_SEND && !t->pending_fault)

@@ -249,14 +249,21 @@ syscall_c(uint64_t cptr, uint64_t info, int64_t sysno)
 }
 
 /* A foreign (Linux) system call: a Linux thread's file call goes to the
- * file's server (lxfile.c), anything else to the fault handler. */
+ * file's server (lxfile.c), anything else to the fault handler. A traced
+ * thread's (LINUX_TRACE) file call goes to the handler first, and to the
+ * server only when the handler sends it back (lx_carry). */
 static noreturn void
 foreign(struct tcb *t, uint64_t nr)
 {
-	if (!(t->flags & UX_TCB_F_LINUX_FILES) ||
-	    (nr > LX_FILE_NR_MAX && !t->lx.to_handler) || /* the common case */
-	    !lx_file_call(t, nr))
+	bool files = (t->flags & UX_TCB_F_LINUX_FILES) &&
+		     (!(t->flags & UX_TCB_F_LINUX_TRACE) || t->lx_carry ||
+		      t->lx.to_handler);
+	if (!files || (nr > LX_FILE_NR_MAX && !t->lx.to_handler) || /* the
+								      common case */
+	    !lx_file_call(t, nr)) {
+		t->lx_carry = 0; /* declined: the handler answers it */
 		fault_raise(t, UX_FAULT_SYSCALL, nr, 0);
+	}
 	kernel_exit();
 }
 

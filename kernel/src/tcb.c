@@ -293,7 +293,8 @@ tcb_invoke(struct inv *v)
 	case UX_TCB_SET_FLAGS:
 		if (v->len < 1)
 			return UX_E_TRUNCATED_MESSAGE;
-		if (inv_mr(v, 0) & ~(uint64_t)UX_TCB_F_LINUX_FILES)
+		if (inv_mr(v, 0) & ~(uint64_t)(UX_TCB_F_LINUX_FILES |
+						 UX_TCB_F_LINUX_TRACE))
 			return UX_E_INVALID_ARGUMENT;
 		t->flags = (uint8_t)inv_mr(v, 0);
 		invoke_done(v, 0);

@@ -153,6 +153,55 @@ test_inherit(void)
 	CHECK_EQ(perm_decide(&child, "/b", PERM_READ), 0);
 }
 
+/* perm_covers: a tracer's list must cover its tracee's. */
+static bool
+covers(const char *const a[], const char *const b[])
+{
+	struct permlist la = {0}, lb = {0};
+	for (unsigned i = 0; a[i]; i++) {
+		struct perm e = entry(a[i]);
+		perm_add(&la, &e);
+	}
+	for (unsigned i = 0; b[i]; i++) {
+		struct perm e = entry(b[i]);
+		perm_add(&lb, &e);
+	}
+	return perm_covers(&la, &lb);
+}
+
+static void
+test_covers(void)
+{
+	static const char *const none[] = {NULL};
+	static const char *const admin[] = {"allow all /** inherit",
+					    "allow w /priv/** inherit", NULL};
+	static const char *const clock[] = {"allow w /priv/clock", NULL};
+	static const char *const privs[] = {"allow w /priv/**", NULL};
+	static const char *const one_star[] = {"allow w /priv/*", NULL};
+	static const char *const jail[] = {"deny w /home/**", NULL};
+	static const char *const jail_wider[] = {"deny rw /home/**", NULL};
+	static const char *const hole[] = {"allow w /priv/**",
+					   "deny w /priv/power", NULL};
+	static const char *const tty[] = {"allow rw /dev/tty*", NULL};
+	static const char *const tty1[] = {"allow rw /dev/tty?", NULL};
+	htest_group("covers");
+	CHECK(covers(none, none));
+	CHECK(covers(admin, clock));     /* wider covers narrower */
+	CHECK(covers(admin, privs));
+	CHECK(!covers(none, clock));     /* a gained role is not ours */
+	CHECK(!covers(clock, privs));
+	CHECK(covers(privs, one_star));
+	CHECK(!covers(one_star, privs)); /* one star: not /priv/a/b */
+	CHECK(!covers(tty1, tty));       /* one character is not any run */
+	CHECK(covers(tty, tty1));
+	CHECK(!covers(jail, none));      /* a jailed tracer: not over a free one */
+	CHECK(covers(none, jail));
+	CHECK(covers(jail, jail_wider));
+	CHECK(!covers(jail_wider, jail));
+	CHECK(!covers(hole, privs));     /* its deny is not the tracee's */
+	CHECK(covers(privs, hole));
+}
+
 int
 main(void)
 {
@@ -160,5 +209,6 @@ main(void)
 	test_decide();
 	test_text();
 	test_inherit();
+	test_covers();
 	return htest_finish("test_perm");
 }

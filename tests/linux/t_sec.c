@@ -4,8 +4,9 @@
  * ID (0 included), the privileged surface (/priv: identity, clock,
  * power; mount; signalling another user's process) denied without an
  * entry, entries not inherited unless marked, inert setuid bits,
- * descriptors that cannot be forged, and /proc/PID/mem readable by its
- * owner only.
+ * descriptors that cannot be forged, /proc/PID/mem readable by its
+ * owner only, and ptrace: another user's process not traceable, a
+ * traced process gaining no role.
  *
  * UX/RT only (on Linux, root and setuid behave the Unix way): its
  * scenario (tests/qemu/linux_t_sec.sh) starts it as init with the one
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,6 +97,9 @@ kill_victim(void)
 		return 2;
 	if (syscall(SYS_tgkill, victim, victim, SIGTERM) == 0 || errno != EPERM)
 		return 3;
+	if (ptrace(PTRACE_ATTACH, victim, 0, 0) == 0 || errno != EPERM ||
+	    ptrace(PTRACE_SEIZE, victim, 0, 0) == 0 || errno != EPERM)
+		return 5; /* tracing is control too */
 	return kill(victim, 0) == 0 || errno != EPERM ? 4 : 0;
 }
 
@@ -231,6 +236,67 @@ test_mem(void)
 	waitpid(victim, NULL, 0);
 }
 
+/* ptrace: a traced process gains no role, neither at execve (the
+ * database's program rule for cat) nor through /proc/self/roles: its
+ * tracer would act through it. */
+static int
+take_demo(void)
+{
+	int fd = open("/proc/self/roles", O_WRONLY);
+	if (fd >= 0 && write(fd, "demo\n", 5) == 5)
+		return 0;
+	return errno == EPERM ? 1 : 2;
+}
+
+static int
+cat_roles(void)
+{
+	int fd = open("/tmp/t_sec.roles", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || dup2(fd, 1) < 0)
+		return 80;
+	execl("/bin/cat", "cat", "/proc/self/roles", (char *)NULL);
+	return 81;
+}
+
+static int
+showed_probe(void)
+{
+	char b[256] = {0};
+	int fd = open("/tmp/t_sec.roles", O_RDONLY);
+	if (fd < 0 || read(fd, b, sizeof b - 1) < 0)
+		return -1;
+	close(fd);
+	return strstr(b, "roles: probe") != NULL;
+}
+
+/* fn in a child, traced by us (every stop continued) if trace; its
+ * exit status. */
+static int
+run_child(int trace, int (*fn)(void))
+{
+	int st = 0;
+	pid_t c = fork();
+	if (c == 0) {
+		if (trace && (ptrace(PTRACE_TRACEME, 0, 0, 0) ||
+			      kill(getpid(), SIGSTOP)))
+			_exit(90);
+		_exit(fn());
+	}
+	while (waitpid(c, &st, 0) == c && WIFSTOPPED(st))
+		ptrace(PTRACE_CONT, c, 0, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+}
+
+static void
+test_ptrace(void)
+{
+	CHECK(run_child(0, take_demo) == 0);
+	CHECK(run_child(1, take_demo) == 1); /* traced: EPERM */
+	CHECK(run_child(0, cat_roles) == 0 && showed_probe() == 1);
+	CHECK(run_child(1, cat_roles) == 0 && showed_probe() == 0);
+	unlink("/tmp/t_sec.roles");
+}
+
 /* What the entries of linux_t_sec_granted.sh allow (the clock, power
  * is left alone, mounts on /mnt, control of any process, all of /etc
  * for us alone): an exit status naming the first that failed (0: all
@@ -268,6 +334,8 @@ static int granted_child(void) { return granted(1); }
 static int
 kill_victim_granted(void)
 {
+	if (ptrace(PTRACE_SEIZE, victim, 0, 0))
+		return 2; /* tracing another user's: allowed too */
 	return kill(victim, SIGKILL) ? 1 : 0; /* another user's: allowed */
 }
 
@@ -298,6 +366,7 @@ test_granted(void)
 	CHECK(mount("none", "/mnt", "ports", 0, NULL) == 0);
 	ERR(open("/mnt/console", O_RDWR), EACCES);
 	CHECK(umount("/mnt") == 0);
+	ERR(ptrace(PTRACE_SEIZE, 1, 0, 0), EPERM); /* a server: never traced */
 	int fd = open("/proc/1/mem", O_RDONLY); /* a server's: never */
 	char b;
 	CHECK(fd < 0 || (read(fd, &b, 1) == -1 && errno == EACCES));
@@ -321,6 +390,7 @@ main(int argc, char **argv)
 	test_users();
 	test_forging();
 	test_mem();
+	test_ptrace();
 	CHECK(unshare(CLONE_NEWNS) == 0); /* harmless: mounts still checked */
 	/* pipes: one user gets at most 24 of the 32, the rest are kept */
 	int p[2], made = 0, last[2] = {-1, -1};

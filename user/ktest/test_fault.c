@@ -78,6 +78,8 @@ __asm__(".text\n"
 	".global step_syscall_after\n"
 	"step_syscall_after:\n"
 	"	nop\n"
+	".global step_syscall_nop_after\n"
+	"step_syscall_nop_after:\n"
 	"	ret\n");
 
 #define STUB(name, insn)                                                      \
@@ -85,7 +87,7 @@ __asm__(".text\n"
 		".global " #name "_ret\n" #name "_ret:\n ret\n");              \
 	extern char name[], name##_ret[]
 
-STUB(x_int3, "int3");
+STUB(x_int3, "int3; nop"); /* a trap: rip after it, before _ret */
 STUB(x_int1, "int1");
 STUB(x_int_0e, "int $0x0e");
 STUB(x_int_20, "int $0x20");
@@ -111,6 +113,7 @@ extern char pf_load_insn[], ud2_insn[], ud2_after[];
 extern char div_zero[], div_insn[], div_after[];
 extern char single_step[], step_1[], step_2[];
 extern char step_syscall[], step_syscall_insn[], step_syscall_after[];
+extern char step_syscall_nop_after[];
 
 uint64_t pf_load(uint64_t *p);
 void ud2_store(uint64_t *out);
@@ -360,7 +363,9 @@ KTEST(fault_single_step)
 	CHECK_EQ(c.rip[0], (uint64_t)step_2);
 	CHECK_EQ(c.vec[1], 1);
 	thread_kill(&t);
-	/* TF on across a system call: the kernel must not trap on it */
+	/* TF on across a system call: the kernel must not trap on it; the
+	 * next trap comes after the instruction that follows it (it leaves
+	 * by iret, as hardware traps after the first instruction then) */
 	c = (struct step_ctx){.n = 0};
 	fstart(&t, &j, step_job, (uint64_t)step_syscall, fep, VSPACE);
 	int n = serve_faults(fep, &j.done, step_handler, &c, 5);
@@ -368,7 +373,7 @@ KTEST(fault_single_step)
 	CHECK_EQ(c.vec[0], 1);
 	CHECK_EQ(c.rip[0], (uint64_t)step_syscall_insn);
 	if (n == 2)
-		CHECK_EQ(c.rip[1], (uint64_t)step_syscall_after);
+		CHECK_EQ(c.rip[1], (uint64_t)step_syscall_nop_after);
 	thread_kill(&t);
 	return 0;
 }
@@ -376,14 +381,15 @@ KTEST(fault_single_step)
 /* Privileged instructions and software interrupts from user mode. An
  * INT n through a gate user mode may not use is a #GP whose error code
  * names the IDT entry: n * 8 + 2 on hardware, n * 16 + 2 under QEMU's
- * emulation; IDT(n) stands for either. */
+ * emulation; IDT(n) stands for either. int3 is a breakpoint user mode may
+ * use (as on Linux): a trap, vector 3, rip after it. */
 #define IDT(n) (1ull << 63 | (n))
 static const struct {
 	const char *name;
 	char *at, *ret;
 	uint64_t vector, error; /* ~0: any */
 } insns[] = {
-	{"int3", x_int3, x_int3_ret, 13, IDT(3)},
+	{"int3", x_int3, x_int3_ret, 3, 0},
 	{"int1", x_int1, x_int1_ret, ~0ull, ~0ull},
 	{"int 0x0e", x_int_0e, x_int_0e_ret, 13, IDT(0x0e)},
 	{"int 0x20", x_int_20, x_int_20_ret, 13, IDT(0x20)},

@@ -5,6 +5,9 @@
  * endpoint's server directly, with its own buffer as the long message, and
  * sees only rax change; other calls, bad pointers and a vanished server go
  * to its fault handler; a missing buffer page faults and the call restarts.
+ * With UX_TCB_F_LINUX_TRACE every call goes to the handler first, a file
+ * call is carried only when the handler sends it back, and each call's
+ * end comes back to the handler.
  */
 #include "ktest.h"
 
@@ -120,23 +123,31 @@ lx_serve_faults(uint64_t *pf_addr, uint64_t *sys_seen)
 	return 0;
 }
 
-KTEST(lxfile_transport)
+/* The fault endpoint, the file's endpoint and its server's reply, the
+ * done signal and an empty descriptor slot. */
+static void
+lx_objects(void)
 {
-	struct kthread srv, cli;
-	uint64_t pf = 0, sys[4] = {0}, badge;
-
 	fep = obj_new(UX_CAP_ENDPOINT, 0);
 	frep = obj_new(UX_CAP_REPLY, 0);
 	fd_ep = obj_new(UX_CAP_ENDPOINT, 0);
 	srv_reply = obj_new(UX_CAP_REPLY, 0);
 	done_ntfn = obj_new(UX_CAP_NOTIFICATION, 0);
 	fd_empty = slot_alloc();
+}
+
+KTEST(lxfile_transport)
+{
+	struct kthread srv, cli;
+	uint64_t pf = 0, sys[4] = {0}, badge;
+
+	lx_objects();
 	missing_page = (uint8_t *)va_alloc(4096);
 	srv_n = 0;
 	thread_start(&srv, server, 0, 254, VSPACE, 0);
 	thread_start(&cli, client, 0, 253, VSPACE, fep);
 	CHECK_EQ(ux_tcb_set_flags(cli.tcb, UX_TCB_F_LINUX_FILES), UX_OK);
-	CHECK_EQ(ux_tcb_set_flags(cli.tcb, 2), UX_E_INVALID_ARGUMENT);
+	CHECK_EQ(ux_tcb_set_flags(cli.tcb, 4), UX_E_INVALID_ARGUMENT);
 	CHECK_EQ(lx_serve_faults(&pf, sys), 0);
 	ux_wait(done_ntfn, &badge);
 
@@ -178,6 +189,112 @@ KTEST(lxfile_transport)
 	CHECK_EQ(srv_got[5], UX_MSG_LONG_MAX);
 	CHECK_EQ(srv_mr1[6], 100000 - UX_MSG_LONG_MAX);
 	CHECK_EQ(srv_n, 7);
+	thread_kill(&cli);
+	thread_kill(&srv);
+	return 0;
+}
+
+/* A traced thread (LINUX_TRACE): getpid, a write its handler sends on to
+ * the file's server, a read of an empty slot the kernel declines. */
+static void
+traced_client(uint64_t unused)
+{
+	uint64_t ok;
+	(void)unused;
+	res[0] = lx(39, 0, 0, 0, 0, &ok);
+	res[1] = lx(1, fd_ep, (uint64_t)wbuf, 5, 0, &ok);
+	kept[1] = ok;
+	res[2] = lx(0, fd_empty, (uint64_t)rbuf, 10, 0, &ok);
+	ux_signal(done_ntfn);
+}
+
+/* The next fault: its label, words and registers. */
+static unsigned
+next_fault(struct ux_msg *m, uint64_t regs[UX_REG_COUNT])
+{
+	*m = (struct ux_msg){0};
+	if (ux_recv(fep, frep, m))
+		return 0;
+	for (unsigned i = 0; i < UX_REG_COUNT; i++)
+		regs[i] = i + UX_FAULT_REGS < UX_REG_MRS
+				  ? m->mr[i + UX_FAULT_REGS]
+				  : ux_ipcbuf()->mr[i + UX_FAULT_REGS];
+	return (unsigned)ux_mi_label(m->info);
+}
+
+/* Answer with label, registers 0..n-1 from regs. */
+static void
+answer_regs(struct ux_msg *m, unsigned label, const uint64_t *regs,
+	    unsigned n)
+{
+	m->info = ux_msginfo(label, n, 0, 0);
+	for (unsigned i = 0; i < n; i++) {
+		if (i < UX_REG_MRS)
+			m->mr[i] = regs[i];
+		else
+			ux_ipcbuf()->mr[i] = regs[i];
+	}
+	ux_reply(frep, m);
+}
+
+/* One call's fault (number nr, not an end) answered with label, rip back
+ * over the syscall for a carry; false if it was not that. */
+static bool
+call_fault(uint64_t nr, unsigned label, uint64_t rax)
+{
+	struct ux_msg m;
+	uint64_t r[UX_REG_COUNT];
+	if (next_fault(&m, r) != UX_FAULT_SYSCALL || m.mr[0] != nr ||
+	    m.mr[1] != 0)
+		return false;
+	if (label == UX_FAULT_REPLY_CARRY)
+		r[UX_REG_RIP] -= 2;
+	else
+		r[UX_REG_RAX] = rax;
+	answer_regs(&m, label, r, UX_REG_RFLAGS + 1);
+	return true;
+}
+
+/* A call's end: its result; resumed with nothing changed. */
+static bool
+end_fault(uint64_t result)
+{
+	struct ux_msg m;
+	uint64_t r[UX_REG_COUNT];
+	if (next_fault(&m, r) != UX_FAULT_SYSCALL || m.mr[1] != UX_SYSCALL_END ||
+	    m.mr[0] != result || r[UX_REG_RAX] != result)
+		return false;
+	answer_regs(&m, 0, r, 0);
+	return true;
+}
+
+KTEST(lxfile_trace)
+{
+	struct kthread srv, cli;
+	uint64_t badge;
+
+	lx_objects();
+	srv_n = 0;
+	thread_start(&srv, server, 0, 254, VSPACE, 0);
+	thread_start(&cli, traced_client, 0, 253, VSPACE, fep);
+	CHECK_EQ(ux_tcb_set_flags(cli.tcb, UX_TCB_F_LINUX_FILES |
+						   UX_TCB_F_LINUX_TRACE),
+		 UX_OK);
+	CHECK(call_fault(39, 0, 1039)); /* answered: its end comes back */
+	CHECK(end_fault(1039));
+	CHECK(call_fault(1, UX_FAULT_REPLY_CARRY, 0)); /* not carried yet */
+	CHECK(end_fault(5));                  /* carried to the server */
+	CHECK(call_fault(0, UX_FAULT_REPLY_CARRY, 0)); /* declined: */
+	CHECK(call_fault(0, 0, 1000));                 /* ours again */
+	CHECK(end_fault(1000));
+	ux_wait(done_ntfn, &badge);
+	CHECK_EQ(res[0], 1039);
+	CHECK_EQ(res[1], 5);
+	CHECK(kept[1]);
+	CHECK_EQ(srv_n, 1);
+	CHECK_EQ(srv_label[0], UX_FILE_WRITE);
+	CHECK_EQ(srv_got[0], 5);
+	CHECK_EQ(res[2], 1000);
 	thread_kill(&cli);
 	thread_kill(&srv);
 	return 0;

@@ -39,6 +39,10 @@ idt_init(void)
 {
 	for (unsigned v = 0; v < 56; v++)
 		idt_set(v, isr_table[v]);
+	/* int3 (#BP) and into (#OF) are instructions a program may use:
+	 * callable from user mode, as on Linux (a debugger's breakpoint is
+	 * SIGTRAP, not #GP) */
+	idt[3].type = idt[4].type = 0xEE;
 	idt_set(240, isr_table[56]);
 	idt_set(255, isr_table[57]);
 	struct {

@@ -8,7 +8,10 @@
  * (only when they differ: wrmsr is costly), arms the lazy FPU switch,
  * and leaves with sysret when the frame allows it (after a syscall rcx
  * is rip and r11 is rflags, and rip is a canonical user address), else
- * with iret.
+ * with iret. A frame with the trap flag set (single-stepping: a debugger,
+ * or the program itself) leaves with iret too, as Linux does: the trap
+ * must come after the first instruction at rip, and QEMU raises it at
+ * once after a sysret, before any.
  */
 #ifndef ARCH_EXIT_H
 #define ARCH_EXIT_H
@@ -48,7 +51,7 @@ arch_exit_to(struct cpu *c, struct tcb *t)
 		c->ts_set = true;
 	}
 	if (likely(t->ctx.rcx == t->ctx.rip && t->ctx.r11 == t->ctx.rflags &&
-		   t->ctx.rip < UX_USER_TOP))
+		   t->ctx.rip < UX_USER_TOP && !(t->ctx.rflags & RFLAGS_TF)))
 		exit_sysret(&t->ctx);
 	exit_iret(&t->ctx);
 }

@@ -17,6 +17,7 @@
 
 #define CR0_TS (1ull << 3)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_TF (1ull << 8) /* trap flag: single-step */
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
