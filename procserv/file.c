@@ -20,7 +20,6 @@
 #include "procserv.h"
 #include "lx_errno.h"
 
-#define MAX_OFILES 256
 #define O_ACCMODE 3
 #define O_DIRECTORY 0200000
 #define O_CREAT 0100
@@ -456,13 +455,6 @@ of_mmap(struct proc *p, uint64_t fd, int *node)
 		: t && (t->mode & 0170000) == 0100000 ? f->node
 						       : -2;
 	return f->dev ? 2 : (long)(f->flags & O_ACCMODE);
-}
-
-bool
-of_is_request(const struct ux_msg *m)
-{
-	return (m->badge & ~0xFFFFFFFFull) == OF_BADGE &&
-	       OF_BADGE_OF(m->badge) < MAX_OFILES;
 }
 
 /* Read up to len bytes at off of tmpfs file or /proc file f into dst. */

@@ -176,7 +176,6 @@ file_request(struct ux_msg *m)
 static bool
 handle(struct ux_msg *m)
 {
-	struct proc *p = proc_get(m->badge);
 	unsigned label = (unsigned)ux_mi_label(m->info);
 	uint64_t regs[UX_REG_COUNT];
 	unsigned n;
@@ -185,6 +184,7 @@ handle(struct ux_msg *m)
 		return ports_request(m);
 	if (of_is_request(m))
 		return file_request(m);
+	struct proc *p = proc_get(m->badge);
 	if (!p || ux_mi_len(m->info) < UX_FAULT_REGS + UX_REG_COUNT)
 		return false;
 	fault_regs(m, regs);
@@ -444,6 +444,47 @@ std_fds(struct proc *p)
 
 int main(struct ux_bootinfo *bi);
 
+/* Serve forever: every message, then the answer and the next message
+ * in one step where there is an answer. Not in main, which the compiler
+ * takes for code run once (it would not inline what this calls). */
+static __attribute__((noreturn, noinline, hot)) void
+serve(void)
+{
+	struct ux_msg m = {0};
+	ps_recv_buffer();
+	ux_recv(ep_recv, ps_reply, &m);
+	for (;;) {
+		bool reply = false;
+		if (m.info == 0 && !(m.badge & (OF_BADGE | SRV_BADGE))) { /* ntfn */
+			if (time_is_tick(&m))
+				time_tick();
+			if (m.badge & CONSOLE_SIG_BADGE)
+				sig_console();
+			if (m.badge & CONSOLE_READY_BADGE)
+				poll_wake_console();
+		} else {
+			reply = handle(&m);
+		}
+		if (poll_pending()) { /* scanned with no answer half built */
+			if (reply)
+				ux_reply(ps_reply, &m);
+			reply = false;
+			poll_run();
+		}
+		if (!proc_get((uint64_t)init_pid)) {
+			printf("procserv: init has exited\n");
+			ux_exit(0);
+		}
+		ps_recv_buffer();
+		if (reply) {
+			ux_reply_recv(ep_recv, ps_reply, &m);
+		} else {
+			m = (struct ux_msg){0};
+			ux_recv(ep_recv, ps_reply, &m);
+		}
+	}
+}
+
 int
 main(struct ux_bootinfo *bi)
 {
@@ -495,37 +536,5 @@ main(struct ux_bootinfo *bi)
 	exec_cmdline(ip, argv);
 	console_foreground(ip->pgid);
 
-	struct ux_msg m = {0};
-	ps_recv_buffer();
-	ux_recv(ep_recv, ps_reply, &m);
-	for (;;) {
-		bool reply = false;
-		if (m.info == 0 && !(m.badge & (OF_BADGE | SRV_BADGE))) { /* ntfn */
-			if (time_is_tick(&m))
-				time_tick();
-			if (m.badge & CONSOLE_SIG_BADGE)
-				sig_console();
-			if (m.badge & CONSOLE_READY_BADGE)
-				poll_wake_console();
-		} else {
-			reply = handle(&m);
-		}
-		if (poll_pending()) { /* scanned with no answer half built */
-			if (reply)
-				ux_reply(ps_reply, &m);
-			reply = false;
-			poll_run();
-		}
-		if (!proc_get((uint64_t)init_pid)) {
-			printf("procserv: init has exited\n");
-			ux_exit(0);
-		}
-		ps_recv_buffer();
-		if (reply) {
-			ux_reply_recv(ep_recv, ps_reply, &m);
-		} else {
-			m = (struct ux_msg){0};
-			ux_recv(ep_recv, ps_reply, &m);
-		}
-	}
+	serve();
 }

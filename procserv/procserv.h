@@ -390,7 +390,14 @@ void fd_exit(struct proc *p);
  * only for now), reached through badged capabilities to ps_ep. */
 void of_ref(unsigned of);
 void of_unref(unsigned of);
-bool of_is_request(const struct ux_msg *m);
+#define MAX_OFILES 256 /* the open files we serve (file.c) */
+/* Whether m is a request on an open file we serve (its badge's). */
+static inline bool
+of_is_request(const struct ux_msg *m)
+{
+	return (m->badge & ~0xFFFFFFFFull) == OF_BADGE &&
+	       OF_BADGE_OF(m->badge) < MAX_OFILES;
+}
 bool of_request(struct ux_msg *m); /* answer in m; false: answered later */
 int of_new_pipe_end(int pipe, bool write, uint64_t flags);
 long of_getfl(struct proc *p, uint64_t fd);
