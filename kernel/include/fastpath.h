@@ -16,7 +16,9 @@
 static inline bool
 fp_simple_info(uint64_t info)
 {
-	return (info & 0xFF80u) == 0 && ux_mi_len(info) <= UX_REG_MRS;
+	/* bits 7..15 clear and a length of at most 4, in one compare */
+	_Static_assert(UX_REG_MRS < 0x80, "a length in bits 0..6");
+	return (info & 0xFFFFu) <= UX_REG_MRS;
 }
 
 /* May r run now instead of going to the ready queue? Its priority is at
