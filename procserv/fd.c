@@ -77,11 +77,11 @@ fd_is(struct proc *p, uint64_t fd, unsigned kind)
 	return fd < MAX_FD && p->fds[fd].kind == kind;
 }
 
+/* to's table is empty (proc_fork empties it before anything can fail,
+ * so that fd_exit undoes exactly what this installed). */
 long
 fd_fork(struct proc *from, struct proc *to)
 {
-	memset(to->fds, 0, sizeof to->fds);
-	to->nfds = 0;
 	for (unsigned fd = 0; fd < MAX_FD; fd++) {
 		struct fdent *d = &from->fds[fd];
 		long e = d->kind ? fd_install(to, fd, d->kind, d->of, d->cloexec)

@@ -382,7 +382,7 @@ long fd_install(struct proc *p, unsigned fd, unsigned kind, unsigned of,
 long fd_close(struct proc *p, unsigned fd);
 int fd_free(struct proc *p, unsigned from); /* lowest free fd, or -1 */
 bool fd_is(struct proc *p, uint64_t fd, unsigned kind);
-long fd_fork(struct proc *from, struct proc *to);
+long fd_fork(struct proc *from, struct proc *to); /* into an empty table */
 long fd_exec(struct proc *p, const struct fdent *old); /* re-install */
 void fd_exit(struct proc *p);
 

@@ -79,9 +79,39 @@ void ipc_cancel(struct tcb *t);
 uint64_t copy_long(struct tcb *s, struct ux_ipc_buffer *sb, struct tcb *r,
 		   struct ux_ipc_buffer *rb);
 
+/* The message of s's Linux file call (lxfile.c, s->lx) into r: its two
+ * words (registers) and, with UX_MI_LONG in info, the bytes of a write;
+ * the message info r receives. (Inline: the fastpath's too.) */
+static inline uint64_t
+lx_message(struct tcb *s, struct tcb *r, struct ux_ipc_buffer *rb,
+	   uint64_t info)
+{
+	r->ctx.CTX_MR0 = s->lx.mr0;
+	r->ctx.CTX_MR1 = s->lx.mr1;
+	if (!(info & UX_MI_LONG))
+		return ux_msginfo(ux_mi_label(info), 2, 0, 0);
+	copy_long(s, NULL, r, rb);
+	return ux_msginfo(ux_mi_label(info), 2, 0, UX_MI_LONG);
+}
+
 /* lxfile.c: Linux read/write/pread64/pwrite64/lseek as file requests. */
 bool lx_file_call(struct tcb *t, uint64_t nr);
 #define LX_FILE_NR_MAX 20 /* writev: no file call has a higher number */
+#define LX_READ 0
+#define LX_WRITE 1
+
+/* One piece of Linux call nr: n bytes into (in) or out of buf, the
+ * message words mr0 (offset) and mr1 (count). */
+static inline struct lx_call
+lx_piece(uint64_t nr, bool in, uint64_t buf, uint64_t n, uint64_t mr0,
+	 uint64_t mr1)
+{
+	return (struct lx_call){.active = 1, .nr = (uint8_t)nr, .mr0 = mr0,
+				.mr1 = mr1, .send_buf = in ? 0 : buf,
+				.send_len = in ? 0 : n,
+				.recv_buf = in ? buf : 0,
+				.recv_len = in ? n : 0};
+}
 bool lx_complete(struct tcb *replier, struct tcb *c, uint64_t info);
 bool lx_cancel(struct tcb *t);
 bool lx_stop(struct tcb *t);

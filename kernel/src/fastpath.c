@@ -197,7 +197,7 @@ static inline __attribute__((always_inline)) void
 fp_file_call(struct cpu *c, struct tcb *t, uint64_t nr)
 {
 	struct arch_context *x = &t->ctx;
-	bool in = nr == 0;
+	bool in = nr == LX_READ;
 	uint64_t n = x->rdx, bad, code;
 	struct cte *s;
 
@@ -215,23 +215,17 @@ fp_file_call(struct cpu *c, struct tcb *t, uint64_t nr)
 	if (!rep || rep->caller || !fp_can_switch_to(c, r, false) ||
 	    !vspace_check(t, x->rsi, n, in, &bad, &code))
 		return; /* a missing page: the slow path makes it a fault */
-	t->lx = (struct lx_call){
-		.active = 1, .nr = (uint8_t)nr, .mr0 = UX_FILE_OFFSET_NONE,
-		.mr1 = n, .send_buf = in ? 0 : x->rsi, .send_len = in ? 0 : n,
-		.recv_buf = in ? x->rsi : 0, .recv_len = in ? n : 0};
+	t->lx = lx_piece(nr, in, x->rsi, n, UX_FILE_OFFSET_NONE, n);
 	fp_hand_over(ep, r, rep, t,
 		     SEND_CALL |
 			     ((cap->rights & UX_R_GRANT) ? SEND_GRANT : 0) |
 			     ((cap->rights & UX_R_GRANT_REPLY) ? SEND_GRANT_REPLY
 							       : 0));
-	r->ctx.CTX_MR0 = UX_FILE_OFFSET_NONE;
-	r->ctx.CTX_MR1 = n;
-	if (!in)
-		copy_long(t, NULL, r, thread_ipcbuf(r));
+	r->ctx.rsi = lx_message(t, r, thread_ipcbuf(r),
+				ux_msginfo(in ? UX_FILE_READ : UX_FILE_WRITE,
+					   2, 0, in ? 0 : UX_MI_LONG));
 	r->ctx.rax = UX_OK;
 	r->ctx.rdi = cap->w1;
-	r->ctx.rsi = ux_msginfo(in ? UX_FILE_READ : UX_FILE_WRITE, 2, 0,
-				in ? 0 : UX_MI_LONG);
 	c->cur = r;
 	arch_exit_to(c, r);
 }
@@ -249,7 +243,7 @@ fastpath_foreign(uint64_t nr)
 
 	if ((t->flags & UX_TCB_F_LINUX_FILES) &&
 	    (nr <= LX_FILE_NR_MAX || t->lx.to_handler)) {
-		if (nr <= 1 && !t->lx.to_handler &&
+		if (nr <= LX_WRITE && !t->lx.to_handler &&
 		    !(t->flags & UX_TCB_F_LINUX_TRACE)) /* traced: the handler first */
 			fp_file_call(c, t, nr);
 		goto slow; /* perhaps a file call (lxfile.c) */

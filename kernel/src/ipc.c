@@ -175,14 +175,7 @@ transfer(struct tcb *s, struct tcb *r, uint64_t badge, uint64_t info,
 		unsigned len = fault_message(s, r, rb);
 		out = ux_msginfo(s->pending_fault, len, 0, 0);
 	} else if (s->lx.active) { /* a Linux file call (lxfile.c) */
-		mr_set(r, rb, 0, s->lx.mr0);
-		mr_set(r, rb, 1, s->lx.mr1);
-		unsigned fl = 0;
-		if (info & UX_MI_LONG) {
-			copy_long(s, NULL, r, rb);
-			fl = UX_MI_LONG;
-		}
-		out = ux_msginfo(ux_mi_label(info), 2, 0, fl);
+		out = lx_message(s, r, rb, info);
 	} else {
 		struct ux_ipc_buffer *sb = thread_ipcbuf(s);
 		unsigned len = ux_mi_len(info), caps = 0, unwrapped = 0;

@@ -23,8 +23,6 @@
 #include <thread.h>
 #include <uxrt/file.h>
 
-#define LX_READ 0
-#define LX_WRITE 1
 #define LX_LSEEK 8
 #define LX_PREAD 17
 #define LX_PWRITE 18
@@ -69,10 +67,7 @@ issue(struct tcb *t, struct cap *cap, uint64_t label, bool in,
 		t->lxc = (struct lx_cont){0};
 		return ended(t);
 	}
-	t->lx = (struct lx_call){
-		.active = 1, .nr = (uint8_t)t->ctx.rax, .mr0 = mr0, .mr1 = mr1,
-		.send_buf = in ? 0 : buf, .send_len = in ? 0 : n,
-		.recv_buf = in ? buf : 0, .recv_len = in ? n : 0};
+	t->lx = lx_piece(t->ctx.rax, in, buf, n, mr0, mr1);
 	ipc_send(t, cap, ux_msginfo(label, 2, 0, in ? 0 : UX_MI_LONG), true,
 		 true);
 	return true;
